@@ -1,0 +1,51 @@
+package io.issuetrakbridge.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
+import io.smallrye.config.WithDefault;
+
+/**
+ * How the bridge reaches Issuetrak. Validated at start-up by {@link ConfigValidator}.
+ */
+@ConfigMapping(prefix = "issuetrak")
+public interface IssuetrakConfig {
+
+    /**
+     * Root URL of the Issuetrak deployment, with any path prefix it lives under, e.g.
+     * {@code https://help.example.com/issuetrak}. The API path {@code /api/v<version>} is appended.
+     */
+    URI baseUrl();
+
+    /** The API key text as Issuetrak shows it (Base64). Secret: never logged, masked when printed. */
+    @WithConverter(ApiKeyConverter.class)
+    ApiKey apiKey();
+
+    /** The API version in request paths ({@code /api/v1}). */
+    @WithDefault("1")
+    int apiVersion();
+
+    /** How long to wait for a TCP (and TLS) connection to Issuetrak. */
+    @WithDefault("2s")
+    Duration connectTimeout();
+
+    /**
+     * How long to wait for Issuetrak's answer once a request is sent. Past it a create is AMBIGUOUS:
+     * the note may exist, and the bridge reconciles before sending again.
+     */
+    @WithDefault("10s")
+    Duration requestTimeout();
+
+    /** Upper bound on pooled HTTP connections to Issuetrak. */
+    @WithDefault("64")
+    int maxConnections();
+
+    /**
+     * Name of a TLS configuration in Quarkus' TLS registry ({@code quarkus.tls.<name>.*}) holding the
+     * trust store for HTTPS to Issuetrak. Absent: the JVM's default trust.
+     */
+    Optional<String> tlsConfigurationName();
+}
