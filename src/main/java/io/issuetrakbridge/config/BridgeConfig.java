@@ -1,0 +1,109 @@
+package io.issuetrakbridge.config;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * How the bridge consumes commands and publishes outcomes. Topic names live here and in properties
+ * only; code refers to channels ({@link io.issuetrakbridge.messaging.Channels}).
+ */
+@ConfigMapping(prefix = "bridge")
+public interface BridgeConfig {
+
+    /** Topic names. */
+    Topics topics();
+
+    /** Largest NoteText accepted, in UTF-8 bytes; longer commands fail VALIDATION. */
+    @WithDefault("262144")
+    int maxNoteBytes();
+
+    /**
+     * Commands processed at once per instance, across partitions and within one. Commands for the
+     * same issue still run one after another. 1 gives strictly sequential processing.
+     */
+    @WithDefault("256")
+    int maxInFlight();
+
+    /** The CloudEvents {@code source} of replies and errors. */
+    @WithDefault("issuetrak-bridge")
+    String source();
+
+    /** Retries of UNAVAILABLE, THROTTLED and AMBIGUOUS outcomes. */
+    Retry retry();
+
+    /** Pausing when Issuetrak refuses our key or stays down. */
+    Pause pause();
+
+    /**
+     * On shutdown, how long in-flight commands may take to finish and publish their outcomes. What
+     * is not finished by then stays uncommitted and is redelivered. Keep below the pod's
+     * terminationGracePeriodSeconds.
+     */
+    @WithDefault("30s")
+    Duration shutdownGrace();
+
+    /** Topic names (each also settable as an environment variable, e.g. BRIDGE_TOPICS_COMMANDS). */
+    interface Topics {
+        /** Where upstream systems put note-creation commands. */
+        @WithDefault("issuetrak.notes.commands")
+        String commands();
+
+        /** Where the bridge publishes created NoteIDs. */
+        @WithDefault("issuetrak.notes.replies")
+        String replies();
+
+        /** Where the bridge publishes failed commands' errors. */
+        @WithDefault("issuetrak.notes.errors")
+        String errors();
+
+        /** Where commands that cannot succeed are kept, unchanged, for replay. */
+        @WithDefault("issuetrak.notes.dlq")
+        String deadLetters();
+
+        /**
+         * The bridge's own compacted ledger of command outcomes (exactly-once). Must have as many
+         * partitions as the commands topic.
+         */
+        @WithDefault("issuetrak.notes.ledger")
+        String ledger();
+    }
+
+    /** Exponential backoff with full jitter. */
+    interface Retry {
+        /** Upper bound of the first retry's random delay. */
+        @WithDefault("200ms")
+        Duration initialDelay();
+
+        /** Growth of the delay bound per attempt. */
+        @WithDefault("2.0")
+        double multiplier();
+
+        /** Largest delay between two attempts, also the cap on a 429's Retry-After. */
+        @WithDefault("30s")
+        Duration maxDelay();
+
+        /** Attempts per command including the first. */
+        @WithDefault("12")
+        int maxAttempts();
+
+        /** Total time a command may spend retrying before it is dead-lettered. */
+        @WithDefault("5m")
+        Duration budget();
+    }
+
+    /** Pausing consumption instead of burning commands. */
+    interface Pause {
+        /** How often a paused bridge probes Issuetrak with a signed request. */
+        @WithDefault("5s")
+        Duration probeInterval();
+
+        /**
+         * How long Issuetrak may stay UNAVAILABLE before the bridge stops fetching commands (circuit
+         * open) until a probe succeeds.
+         */
+        @WithDefault("20s")
+        Duration unavailableThreshold();
+    }
+}

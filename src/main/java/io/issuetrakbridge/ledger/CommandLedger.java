@@ -1,0 +1,159 @@
+package io.issuetrakbridge.ledger;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.issuetrakbridge.config.BridgeConfig;
+import io.quarkus.logging.Log;
+import io.smallrye.common.annotation.Identifier;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+
+/**
+ * The bridge's memory of command outcomes, kept in a compacted Kafka topic so that instances stay
+ * stateless and any instance can take over any partition.
+ * <p>
+ * The ledger is co-partitioned with the commands topic: a command read from commands partition p is
+ * recorded in ledger partition p. When this instance is assigned p, it reads ledger partition p to
+ * its end before processing any record of p (see {@link LedgerRebalanceListener}), so it knows every
+ * command of p that was ever started or finished, whichever instance did it.
+ * <p>
+ * Protocol per command: PENDING is durable (acks=all) before the POST; CREATED(NoteID) is durable
+ * before the offset is committed. So a redelivered command finds CREATED (reply again with the same
+ * NoteID, send nothing), PENDING (a POST may have happened: reconcile first), or nothing (never sent).
+ */
+@ApplicationScoped
+public class CommandLedger {
+
+    public static final String CHANNEL = "ledger";
+
+    private final MutinyEmitter<byte[]> out;
+    private final ObjectMapper mapper;
+    private final Map<String, Object> kafkaConfig;
+    private final String topic;
+    private final Map<Integer, Map<String, LedgerEntry>> partitions = new ConcurrentHashMap<>();
+
+    public CommandLedger(
+            // Bounded in practice by bridge.max-in-flight: one pending write per command.
+            @Channel(CHANNEL) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER) MutinyEmitter<byte[]> out,
+            ObjectMapper mapper, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
+            BridgeConfig config) {
+        this.out = out;
+        this.mapper = mapper;
+        this.kafkaConfig = kafkaConfig;
+        this.topic = config.topics().ledger();
+    }
+
+    /** What the ledger knows of a command read from commands partition {@code partition}. */
+    public Optional<LedgerEntry> lookup(int partition, String commandId) {
+        Map<String, LedgerEntry> entries = partitions.get(partition);
+        return entries == null ? Optional.empty() : Optional.ofNullable(entries.get(commandId));
+    }
+
+    /** NoteIDs other commands of this partition own on an issue: never adopted by reconciliation. */
+    public Set<Long> claimedNotes(int partition, long issueNumber) {
+        Map<String, LedgerEntry> entries = partitions.get(partition);
+        if (entries == null) {
+            return Set.of();
+        }
+        return entries.values().stream()
+                .filter(e -> e.isCreated() && e.issueNumber() == issueNumber)
+                .map(LedgerEntry::noteId)
+                .collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** Records that a POST may be sent. Completes once durable. */
+    public Uni<Void> pending(int partition, String commandId, long issueNumber) {
+        return write(partition, commandId, LedgerEntry.pending(issueNumber));
+    }
+
+    /** Records the note a command created. Completes once durable. */
+    public Uni<Void> created(int partition, String commandId, long issueNumber, long noteId) {
+        return write(partition, commandId, LedgerEntry.created(issueNumber, noteId));
+    }
+
+    private Uni<Void> write(int partition, String commandId, LedgerEntry entry) {
+        byte[] value;
+        try {
+            value = mapper.writeValueAsBytes(entry);
+        } catch (Exception e) {
+            return Uni.createFrom().failure(e);
+        }
+        Message<byte[]> message = Message.of(value).addMetadata(OutgoingKafkaRecordMetadata.<byte[]> builder()
+                .withKey(commandId.getBytes(StandardCharsets.UTF_8))
+                .withPartition(partition)
+                .build());
+        return out.sendMessage(message)
+                .invoke(() -> partitions.computeIfAbsent(partition, p -> new ConcurrentHashMap<>()).put(commandId, entry));
+    }
+
+    /**
+     * Reads ledger partitions to their end. Blocking by design: called from the consumer's rebalance
+     * callback, so no record of these partitions is handed out before their history is known.
+     */
+    void restore(Collection<Integer> assigned) {
+        if (assigned.isEmpty()) {
+            return;
+        }
+        long started = System.nanoTime();
+        Map<String, Object> props = new java.util.HashMap<>(kafkaConfig);
+        props.keySet().removeIf(k -> k.startsWith("group.") || k.equals("client.id"));
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        int records = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> tps = assigned.stream().map(p -> new TopicPartition(topic, p)).toList();
+            consumer.assign(tps);
+            consumer.seekToBeginning(tps);
+            Map<TopicPartition, Long> end = consumer.endOffsets(tps);
+            Map<Integer, Map<String, LedgerEntry>> restored = new java.util.HashMap<>();
+            tps.forEach(tp -> restored.put(tp.partition(), new ConcurrentHashMap<>()));
+            while (tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    records++;
+                    String id = new String(record.key(), StandardCharsets.UTF_8);
+                    if (record.value() == null) {
+                        restored.get(record.partition()).remove(id);
+                    } else {
+                        restored.get(record.partition()).put(id, mapper.readValue(record.value(), LedgerEntry.class));
+                    }
+                }
+            }
+            partitions.putAll(restored);
+        } catch (Exception e) {
+            // Without its history a partition cannot be processed safely: fail the rebalance, the
+            // consumer retries the assignment rather than risk a duplicate note.
+            throw new IllegalStateException("could not restore ledger partitions " + assigned + " of " + topic, e);
+        }
+        Log.infof("Ledger: restored partitions %s (%d records) in %d ms", assigned, records,
+                Duration.ofNanos(System.nanoTime() - started).toMillis());
+    }
+
+    /** Forgets partitions this instance no longer owns: their next owner restores them. */
+    void forget(Collection<Integer> revoked) {
+        revoked.forEach(partitions::remove);
+    }
+}

@@ -1,0 +1,54 @@
+package io.issuetrakbridge.ledger;
+
+import java.util.Collection;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.TopicPartition;
+
+import io.issuetrakbridge.config.IssuetrakConfig;
+import io.smallrye.common.annotation.Identifier;
+import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
+
+/**
+ * Keeps the ledger and the ownership in step with the consumer's assignment. Runs on the consumer's
+ * polling thread, so blocking here holds back records of the affected partitions, which is the point.
+ */
+@ApplicationScoped
+@Identifier(LedgerRebalanceListener.NAME)
+public class LedgerRebalanceListener implements KafkaConsumerRebalanceListener {
+
+    public static final String NAME = "issuetrak-bridge-ledger";
+
+    private final CommandLedger ledger;
+    private final PartitionOwnership ownership;
+    private final IssuetrakConfig issuetrak;
+
+    public LedgerRebalanceListener(CommandLedger ledger, PartitionOwnership ownership, IssuetrakConfig issuetrak) {
+        this.ledger = ledger;
+        this.ownership = ownership;
+        this.issuetrak = issuetrak;
+    }
+
+    @Override
+    public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        List<Integer> ids = partitions.stream().map(TopicPartition::partition).toList();
+        ledger.restore(ids);
+        ownership.assigned(ids);
+    }
+
+    @Override
+    public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        List<Integer> ids = partitions.stream().map(TopicPartition::partition).toList();
+        // A POST still running after the request timeout has failed on our side; give it a little more.
+        ownership.revoke(ids, issuetrak.requestTimeout().plusSeconds(2));
+        ledger.forget(ids);
+    }
+
+    @Override
+    public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        onPartitionsRevoked(consumer, partitions);
+    }
+}

@@ -1,0 +1,203 @@
+package io.issuetrakbridge.messaging;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+
+import io.issuetrakbridge.issuetrak.dto.CreateNote;
+
+/**
+ * Turns a command record's value into a {@link NoteCommand}, or says precisely why it cannot.
+ * Works on the tree rather than binding a class so that every wrong type gets its own message
+ * instead of a Jackson stack trace.
+ */
+public final class CommandParser {
+
+    /** Longest command ID accepted: it is a ledger key and a header on every outcome. */
+    static final int MAX_COMMAND_ID_LENGTH = 256;
+
+    /**
+     * CreatedDate when the command has none: the record's timestamp in UTC, in the form of
+     * Issuetrak's own samples ({@code 2014-01-01T11:30:10.0000000}).
+     */
+    static final DateTimeFormatter CREATED_DATE = new DateTimeFormatterBuilder()
+            .appendPattern("yyyy-MM-dd'T'HH:mm:ss")
+            .appendFraction(ChronoField.NANO_OF_SECOND, 7, 7, true)
+            .toFormatter()
+            .withZone(ZoneOffset.UTC);
+
+    private final ObjectReader reader;
+    private final int maxNoteBytes;
+
+    public CommandParser(ObjectMapper mapper, int maxNoteBytes) {
+        // Trailing tokens would mean two values in one record: refuse rather than guess.
+        this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.maxNoteBytes = maxNoteBytes;
+    }
+
+    /**
+     * @param value the record value, possibly null
+     * @param ceId the {@code ce_id} header's text, or null
+     * @param headerId the {@code CommandId} header's text (set on dead letters, so replays keep their ID), or null
+     * @param fallbackId {@code <topic>-<partition>-<offset>}
+     * @param recordTime the record's timestamp, the CreatedDate when the command gives none
+     */
+    public NoteCommand parse(byte[] value, String ceId, String headerId, String fallbackId, Instant recordTime) {
+        if (value == null || value.length == 0) {
+            throw new InvalidCommandException("record value is empty: expected a JSON object");
+        }
+        JsonNode root;
+        try {
+            root = reader.readTree(value);
+        } catch (JsonProcessingException e) {
+            throw new InvalidCommandException("record value is not valid UTF-8 JSON: " + e.getOriginalMessage()
+                    + locationOf(e));
+        } catch (java.io.IOException e) {
+            throw new InvalidCommandException("record value is not valid UTF-8 JSON: " + e.getMessage());
+        }
+        if (root == null || root.isMissingNode()) {
+            throw new InvalidCommandException("record value is empty: expected a JSON object");
+        }
+        if (!root.isObject()) {
+            throw new InvalidCommandException("record value must be a JSON object, not " + kind(root));
+        }
+
+        String commandId = commandId(firstNonBlank(ceId, headerId), root.get("CommandId"), fallbackId);
+        try {
+            long issueNumber = issueNumber(root.get("IssueNumber"));
+            String createdBy = requiredText(root, "CreatedBy");
+            String noteText = requiredText(root, "NoteText");
+            int noteBytes = noteText.getBytes(StandardCharsets.UTF_8).length;
+            if (noteBytes > maxNoteBytes) {
+                throw new InvalidCommandException("NoteText is " + noteBytes + " bytes of UTF-8, more than the "
+                        + maxNoteBytes + " allowed (bridge.max-note-bytes)");
+            }
+            String createdDate = createdDate(root.get("CreatedDate"), recordTime);
+            boolean isPrivate = optionalBoolean(root, "IsPrivate");
+            boolean isRichText = optionalBoolean(root, "IsRichText");
+            boolean suppressEmail = optionalBoolean(root, "ShouldSuppressEmailForCreateOperation");
+            return new NoteCommand(commandId,
+                    new CreateNote(issueNumber, createdDate, createdBy, suppressEmail, noteText, isPrivate, isRichText));
+        } catch (InvalidCommandException invalid) {
+            throw invalid.about(commandId, usableIssueNumber(root.get("IssueNumber")));
+        }
+    }
+
+    private static Long usableIssueNumber(JsonNode node) {
+        return node != null && node.isIntegralNumber() && node.canConvertToLong() && node.longValue() > 0
+                ? node.longValue()
+                : null;
+    }
+
+    private static String firstNonBlank(String a, String b) {
+        if (a != null && !a.isBlank()) {
+            return a;
+        }
+        return b != null && !b.isBlank() ? b : null;
+    }
+
+    private static long issueNumber(JsonNode node) {
+        if (node == null || node.isNull()) {
+            throw new InvalidCommandException("IssueNumber is required");
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+            throw new InvalidCommandException("IssueNumber must be a whole number, not " + kind(node));
+        }
+        long n = node.longValue();
+        if (n <= 0) {
+            throw new InvalidCommandException("IssueNumber must be greater than 0, was " + n);
+        }
+        return n;
+    }
+
+    private static String commandId(String headerId, JsonNode field, String fallbackId) {
+        String id;
+        if (headerId != null) {
+            id = headerId;
+        } else if (field != null && !field.isNull()) {
+            if (!field.isTextual() || field.asText().isBlank()) {
+                throw new InvalidCommandException("CommandId must be a non-empty string, not " + kind(field));
+            }
+            id = field.asText();
+        } else {
+            id = fallbackId;
+        }
+        if (id.length() > MAX_COMMAND_ID_LENGTH) {
+            throw new InvalidCommandException("command ID is longer than " + MAX_COMMAND_ID_LENGTH + " characters");
+        }
+        return id;
+    }
+
+    private static String requiredText(JsonNode root, String field) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            throw new InvalidCommandException(field + " is required");
+        }
+        if (!node.isTextual()) {
+            throw new InvalidCommandException(field + " must be a string, not " + kind(node));
+        }
+        if (node.asText().isEmpty()) {
+            throw new InvalidCommandException(field + " must not be empty");
+        }
+        return node.asText();
+    }
+
+    private static boolean optionalBoolean(JsonNode root, String field) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return false;
+        }
+        if (!node.isBoolean()) {
+            throw new InvalidCommandException(field + " must be true or false, not " + kind(node));
+        }
+        return node.booleanValue();
+    }
+
+    private static String createdDate(JsonNode node, Instant recordTime) {
+        if (node == null || node.isNull()) {
+            return CREATED_DATE.format(recordTime);
+        }
+        if (!node.isTextual()) {
+            throw new InvalidCommandException("CreatedDate must be an ISO 8601 string, not " + kind(node));
+        }
+        String text = node.asText();
+        try {
+            // Offset optional: Issuetrak's own samples use both forms. Sent on verbatim.
+            DateTimeFormatter.ISO_DATE_TIME.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new InvalidCommandException("CreatedDate is not an ISO 8601 date-time: \"" + abbreviate(text) + "\"");
+        }
+        return text;
+    }
+
+    private static String kind(JsonNode node) {
+        return switch (node.getNodeType()) {
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            case STRING -> "a string";
+            case NUMBER -> node.isIntegralNumber() ? "the number " + abbreviate(node.asText()) : "a decimal number";
+            case BOOLEAN -> "a boolean";
+            case NULL -> "null";
+            default -> node.getNodeType().name().toLowerCase();
+        };
+    }
+
+    private static String locationOf(JsonProcessingException e) {
+        return e.getLocation() == null ? ""
+                : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
+    }
+}

@@ -1,0 +1,132 @@
+package io.issuetrakbridge.messaging;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.Metadata;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.issuetrakbridge.config.BridgeConfig;
+import io.issuetrakbridge.issuetrak.FailureCategory;
+import io.issuetrakbridge.issuetrak.IssuetrakException;
+import io.issuetrakbridge.ledger.CommandLedger;
+import io.issuetrakbridge.ledger.LedgerEntry;
+import io.issuetrakbridge.ledger.PartitionOwnership;
+import io.issuetrakbridge.resilience.DeliveryResult;
+import io.issuetrakbridge.resilience.KeyedSequencer;
+import io.issuetrakbridge.resilience.NoteDelivery;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+
+/**
+ * One command from record to committed outcome: parse, deliver (in issue order), publish the reply
+ * or the error, dead-letter what cannot succeed, and only then release the offset.
+ */
+@ApplicationScoped
+public class CommandProcessor {
+
+    /** Dead-letter headers added next to SmallRye's own dead-letter-* headers. */
+    public static final String DLQ_CATEGORY_HEADER = "dead-letter-category";
+    public static final String DLQ_ATTEMPTS_HEADER = "dead-letter-attempts";
+
+    private final CommandParser parser;
+    private final NoteDelivery delivery;
+    private final CommandLedger ledger;
+    private final OutcomePublisher publisher;
+    private final KeyedSequencer<Long> sequencer = new KeyedSequencer<>();
+
+    public CommandProcessor(ObjectMapper mapper, BridgeConfig config, NoteDelivery delivery, CommandLedger ledger,
+            OutcomePublisher publisher) {
+        this.parser = new CommandParser(mapper, config.maxNoteBytes());
+        this.delivery = delivery;
+        this.ledger = ledger;
+        this.publisher = publisher;
+    }
+
+    /** Never fails: every path ends in an ack, a dead letter, or (on a publishing failure) a retry of the publish. */
+    public Uni<Void> process(Message<byte[]> message) {
+        CommandRecord record = CommandRecord.of(message);
+        NoteCommand command;
+        try {
+            command = parser.parse(message.getPayload(), record.header("ce_id"), record.header(
+                    OutcomePublisher.COMMAND_ID_HEADER), record.positionId(), record.timestamp());
+        } catch (InvalidCommandException invalid) {
+            String commandId = invalid.commandId() != null ? invalid.commandId() : fallbackId(record);
+            Log.warnf("command %s at %s: invalid: %s", commandId, record.positionId(), invalid.getMessage());
+            NoteFailedReply reply = new NoteFailedReply(commandId, invalid.issueNumber(),
+                    FailureCategory.VALIDATION.name(), null, invalid.getMessage(), false, 0);
+            return publisher.failed(record, reply)
+                    .chain(() -> deadLetter(record, commandId, invalid, FailureCategory.VALIDATION, 0));
+        }
+        return sequencer.submit(command.issueNumber(), () -> deliver(record, command))
+                .onFailure(PartitionOwnership.Revoked.class).invoke(revoked -> Log.debugf(
+                        "command %s: %s; its next owner processes it", command.commandId(), revoked.getMessage()))
+                .onFailure(f -> !(f instanceof PartitionOwnership.Revoked)).invoke(failure -> Log.errorf(failure,
+                        "command %s: could not complete; it stays uncommitted and is redelivered after a restart "
+                                + "or rebalance", command.commandId()))
+                .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    private Uni<Void> deliver(CommandRecord record, NoteCommand command) {
+        Optional<LedgerEntry> known = ledger.lookup(record.partition(), command.commandId());
+        if (known.isPresent() && known.get().isCreated()) {
+            // Redelivered, replayed or sent twice: the note exists. Answer again, create nothing.
+            Log.infof("command %s: already created note %d, replying again", command.commandId(), known.get().noteId());
+            return succeed(record, command, new DeliveryResult(known.get().noteId(), null, 0, true));
+        }
+        return delivery.deliver(command, record.partition(), known.isPresent())
+                .chain(result -> result.created() ? succeed(record, command, result) : fail(record, command, result));
+    }
+
+    private Uni<Void> succeed(CommandRecord record, NoteCommand command, DeliveryResult result) {
+        Log.debugf("command %s: note %d on issue %d", command.commandId(), result.noteId(), command.issueNumber());
+        return publisher.noteCreated(record, command.commandId(), command.issueNumber(), result.noteId())
+                .chain(() -> Uni.createFrom().completionStage(record.message().ack()));
+    }
+
+    private Uni<Void> fail(CommandRecord record, NoteCommand command, DeliveryResult result) {
+        IssuetrakException failure = result.failure();
+        boolean retryable = failure.category().retryable();
+        Log.warnf("command %s on issue %d: %s after %d attempt(s): %s", command.commandId(), command.issueNumber(),
+                failure.category(), result.attempts(), failure.getMessage());
+        NoteFailedReply reply = new NoteFailedReply(command.commandId(), command.issueNumber(),
+                failure.category().name(), failure.status().isPresent() ? failure.status().getAsInt() : null,
+                failure.getMessage(), retryable, result.attempts());
+        return publisher.failed(record, reply)
+                .chain(() -> deadLetter(record, command.commandId(), failure, failure.category(), result.attempts()));
+    }
+
+    /**
+     * Dead-letters through the connector's own DLQ handler: it copies the record (key, value,
+     * headers), adds SmallRye's dead-letter-* headers, waits for the broker, then acknowledges.
+     * We add the category, the attempts and the resolved command ID, so a replayed record keeps its ID.
+     */
+    private Uni<Void> deadLetter(CommandRecord record, String commandId, Throwable reason, FailureCategory category,
+            int attempts) {
+        List<RecordHeader> extra = List.of(
+                new RecordHeader(DLQ_CATEGORY_HEADER, category.name().getBytes(StandardCharsets.UTF_8)),
+                new RecordHeader(DLQ_ATTEMPTS_HEADER, Integer.toString(attempts).getBytes(StandardCharsets.UTF_8)),
+                new RecordHeader(OutcomePublisher.COMMAND_ID_HEADER, commandId.getBytes(StandardCharsets.UTF_8)));
+        OutgoingKafkaRecordMetadata<Object> metadata = OutgoingKafkaRecordMetadata.builder()
+                .withHeaders(record.headers().lastHeader(OutcomePublisher.COMMAND_ID_HEADER) == null ? extra
+                        : extra.subList(0, 2))
+                .build();
+        return Uni.createFrom().completionStage(record.message().nack(reason, Metadata.of(metadata)));
+    }
+
+    private static String fallbackId(CommandRecord record) {
+        String ceId = record.header("ce_id");
+        if (ceId != null && !ceId.isBlank()) {
+            return ceId;
+        }
+        String header = record.header(OutcomePublisher.COMMAND_ID_HEADER);
+        return header != null && !header.isBlank() ? header : record.positionId();
+    }
+}

@@ -1,0 +1,113 @@
+package io.issuetrakbridge.resilience;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.issuetrakbridge.config.BridgeConfig;
+import io.issuetrakbridge.issuetrak.FailureCategory;
+import io.issuetrakbridge.issuetrak.IssuetrakClient;
+import io.issuetrakbridge.issuetrak.IssuetrakException;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+
+/**
+ * Open while Issuetrak accepts our requests; closed (paused) when it refuses our key or has been
+ * unavailable for longer than {@code bridge.pause.unavailable-threshold}. Every attempt passes
+ * through {@link #awaitOpen()}, so while closed no command is sent or burnt; the in-flight window
+ * fills, the stream stops requesting, and the Kafka consumer stops fetching. A signed probe every
+ * {@code bridge.pause.probe-interval} reopens it by itself.
+ */
+@ApplicationScoped
+public class IssuetrakGate {
+
+    /** Why the gate is closed, for readiness and logs. */
+    public record Pause(FailureCategory category, String reason, CompletableFuture<Void> reopened) {
+    }
+
+    private final Vertx vertx;
+    private final IssuetrakClient client;
+    private final BridgeConfig.Pause config;
+    private final AtomicReference<Pause> pause = new AtomicReference<>();
+    private final AtomicLong unavailableSince = new AtomicLong(-1);
+    private volatile long probeTimer = -1;
+
+    public IssuetrakGate(Vertx vertx, IssuetrakClient client, BridgeConfig config) {
+        this.vertx = vertx;
+        this.client = client;
+        this.config = config.pause();
+    }
+
+    /** Completes at once while open, else when a probe succeeds. */
+    public Uni<Void> awaitOpen() {
+        Pause current = pause.get();
+        return current == null ? Uni.createFrom().voidItem() : Uni.createFrom().completionStage(current.reopened());
+    }
+
+    /** The current pause, empty while open. */
+    public Optional<Pause> currentPause() {
+        return Optional.ofNullable(pause.get());
+    }
+
+    /** Issuetrak answered (success or a REJECTED): it is up and accepts our key. */
+    public void recordAnswer() {
+        unavailableSince.set(-1);
+    }
+
+    /** An attempt failed; closes the gate when the failure means no command can get through. */
+    public void recordFailure(IssuetrakException failure) {
+        switch (failure.category()) {
+            case UNAUTHORIZED -> close(FailureCategory.UNAUTHORIZED,
+                    "Issuetrak refuses our signature (HTTP " + failure.status().orElse(401)
+                            + "): check issuetrak.api-key and the clock");
+            case UNAVAILABLE -> {
+                long now = System.nanoTime();
+                unavailableSince.compareAndSet(-1, now);
+                Duration down = Duration.ofNanos(now - unavailableSince.get());
+                if (down.compareTo(config.unavailableThreshold()) >= 0) {
+                    close(FailureCategory.UNAVAILABLE, "Issuetrak unavailable for " + down.toSeconds()
+                            + "s (more than bridge.pause.unavailable-threshold): " + failure.getMessage());
+                }
+            }
+            default -> {
+                // THROTTLED and AMBIGUOUS mean Issuetrak is there: per-command backoff is enough.
+            }
+        }
+    }
+
+    private synchronized void close(FailureCategory category, String reason) {
+        Pause next = new Pause(category, reason, new CompletableFuture<>());
+        if (pause.compareAndSet(null, next)) {
+            Log.warnf("Pausing command processing: %s", reason);
+            probeTimer = vertx.setPeriodic(config.probeInterval().toMillis(), id -> probe());
+        }
+    }
+
+    private void probe() {
+        client.probe().subscribe().with(ok -> reopen(), failure -> Log.debugf("Issuetrak probe failed: %s",
+                failure.getMessage()));
+    }
+
+    private synchronized void reopen() {
+        Pause current = pause.getAndSet(null);
+        if (current != null) {
+            vertx.cancelTimer(probeTimer);
+            unavailableSince.set(-1);
+            Log.infof("Issuetrak accepts our requests again: resuming (was paused: %s)", current.reason());
+            current.reopened().complete(null);
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        if (probeTimer >= 0) {
+            vertx.cancelTimer(probeTimer);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package io.issuetrakbridge.resilience;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.issuetrakbridge.config.BridgeConfig;
+import io.issuetrakbridge.issuetrak.IssuetrakClient;
+import io.issuetrakbridge.issuetrak.IssuetrakException;
+import io.issuetrakbridge.issuetrak.NoteReconciler;
+import io.issuetrakbridge.ledger.CommandLedger;
+import io.issuetrakbridge.ledger.PartitionOwnership;
+import io.issuetrakbridge.messaging.NoteCommand;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Gets one command's note into Issuetrak exactly once: attempts, backoff, pauses and
+ * reconciliation, with every retry decision taken by {@link FailurePolicy} and every step that
+ * could create a note bracketed by the ledger (PENDING before the POST, CREATED after it).
+ * The result says how it ended; the Uni fails only with {@link PartitionOwnership.Revoked} (the
+ * partition moved: abandon, uncommitted) or when the ledger cannot be written.
+ */
+@ApplicationScoped
+public class NoteDelivery {
+
+    private final IssuetrakClient client;
+    private final NoteReconciler reconciler;
+    private final IssuetrakGate gate;
+    private final CommandLedger ledger;
+    private final PartitionOwnership ownership;
+    private final FailurePolicy policy;
+
+    public NoteDelivery(IssuetrakClient client, NoteReconciler reconciler, IssuetrakGate gate, CommandLedger ledger,
+            PartitionOwnership ownership, BridgeConfig config) {
+        this.client = client;
+        this.reconciler = reconciler;
+        this.gate = gate;
+        this.ledger = ledger;
+        this.ownership = ownership;
+        this.policy = new FailurePolicy(config.retry(), () -> ThreadLocalRandom.current().nextDouble());
+    }
+
+    /**
+     * @param partition the commands partition the command was read from (its ledger partition)
+     * @param pending whether the ledger already holds PENDING for it: an earlier delivery, here or on
+     *        another instance, may have created the note, so look before sending
+     */
+    public Uni<DeliveryResult> deliver(NoteCommand command, int partition, boolean pending) {
+        return attempt(command, new Progress(partition, pending));
+    }
+
+    private Uni<DeliveryResult> attempt(NoteCommand command, Progress progress) {
+        if (gate.currentPause().isPresent()) {
+            progress.paused();
+        }
+        return gate.awaitOpen()
+                .invoke(progress::resumed)
+                .chain(() -> ownership.whileOwned(progress.partition, () -> createOnce(command, progress)))
+                .invoke(gate::recordAnswer)
+                .onFailure(IssuetrakException.class).recoverWithUni(failure -> onFailure(command, progress,
+                        (IssuetrakException) failure));
+    }
+
+    /** One attempt: reconcile if a note may exist, else PENDING then POST; CREATED either way. */
+    private Uni<DeliveryResult> createOnce(NoteCommand command, Progress progress) {
+        Uni<Optional<Long>> existing = progress.pending
+                ? reconciler.findExisting(command.note(), ledger.claimedNotes(progress.partition, command.issueNumber()))
+                : Uni.createFrom().item(Optional.empty());
+        return existing.chain(found -> {
+            if (found.isPresent()) {
+                Log.infof("command %s: adopted existing note %d on issue %d", command.commandId(), found.get(),
+                        command.issueNumber());
+                return record(command, progress, found.get(), true);
+            }
+            Uni<Void> markPending = progress.pending ? Uni.createFrom().voidItem()
+                    : ledger.pending(progress.partition, command.commandId(), command.issueNumber())
+                            .invoke(() -> progress.pending = true);
+            return markPending
+                    .chain(() -> {
+                        progress.attempts++;
+                        return client.createNote(command.note());
+                    })
+                    .chain(noteId -> record(command, progress, noteId, false));
+        });
+    }
+
+    private Uni<DeliveryResult> record(NoteCommand command, Progress progress, long noteId, boolean reconciled) {
+        return ledger.created(progress.partition, command.commandId(), command.issueNumber(), noteId)
+                .replaceWith(new DeliveryResult(noteId, null, progress.attempts, reconciled));
+    }
+
+    private Uni<DeliveryResult> onFailure(NoteCommand command, Progress progress, IssuetrakException failure) {
+        gate.recordFailure(failure);
+        Decision decision = policy.decide(failure, Math.max(1, progress.attempts), progress.elapsed());
+        switch (decision.action()) {
+            case PAUSE:
+                return attempt(command, progress);
+            case RETRY:
+                Log.debugf("command %s: %s (attempt %d), retrying in %d ms", command.commandId(), failure.category(),
+                        progress.attempts, decision.delay().toMillis());
+                return Uni.createFrom().voidItem()
+                        .onItem().delayIt().by(decision.delay())
+                        .chain(() -> attempt(command, progress));
+            case GIVE_UP:
+            default:
+                return Uni.createFrom().item(new DeliveryResult(null, failure, progress.attempts, false));
+        }
+    }
+
+    /** Mutable per-command state; touched by one attempt at a time. */
+    private static final class Progress {
+        private final int partition;
+        private final long started = System.nanoTime();
+        /** PENDING is in the ledger: any send may have created the note, so every attempt reconciles first. */
+        private boolean pending;
+        private int attempts;
+        private long pausedNanos;
+        private long pausedSince = -1;
+
+        Progress(int partition, boolean pending) {
+            this.partition = partition;
+            this.pending = pending;
+        }
+
+        void paused() {
+            pausedSince = System.nanoTime();
+        }
+
+        void resumed() {
+            if (pausedSince >= 0) {
+                pausedNanos += System.nanoTime() - pausedSince;
+                pausedSince = -1;
+            }
+        }
+
+        /** Time on this command that counts against the retry budget: pauses are Issuetrak's, not ours. */
+        Duration elapsed() {
+            return Duration.ofNanos(System.nanoTime() - started - pausedNanos);
+        }
+    }
+}

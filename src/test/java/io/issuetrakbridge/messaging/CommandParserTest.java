@@ -1,0 +1,79 @@
+package io.issuetrakbridge.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+class CommandParserTest {
+
+    private final CommandParser parser = new CommandParser(new ObjectMapper(), 16);
+    private final Instant recordTime = Instant.parse("2026-11-23T10:15:30.123456Z");
+
+    private NoteCommand parse(String json, String ceId, String headerId) {
+        return parser.parse(json.getBytes(StandardCharsets.UTF_8), ceId, headerId, "t-0-7", recordTime);
+    }
+
+    @Test
+    void readsEveryFieldAndDefaultsTheOptionalOnes() {
+        NoteCommand c = parse("{\"IssueNumber\": 6, \"CreatedBy\": \"Admin\", \"NoteText\": \"hi\", \"Unknown\": [1]}",
+                null, null);
+        assertThat(c.commandId()).isEqualTo("t-0-7");
+        assertThat(c.note().issueNumber()).isEqualTo(6);
+        assertThat(c.note().createdBy()).isEqualTo("Admin");
+        assertThat(c.note().noteText()).isEqualTo("hi");
+        assertThat(c.note().isPrivate()).isFalse();
+        assertThat(c.note().isRichText()).isFalse();
+        assertThat(c.note().shouldSuppressEmailForCreateOperation()).isFalse();
+        assertThat(c.note().createdDate()).isEqualTo("2026-11-23T10:15:30.1234560");
+    }
+
+    @Test
+    void keepsAGivenCreatedDateVerbatim() {
+        NoteCommand c = parse("{\"IssueNumber\": 6, \"CreatedBy\": \"A\", \"NoteText\": \"t\", "
+                + "\"CreatedDate\": \"2018-01-01T12:32:32-04:00\"}", null, null);
+        assertThat(c.note().createdDate()).isEqualTo("2018-01-01T12:32:32-04:00");
+    }
+
+    @Test
+    void commandIdPrecedenceIsCeIdThenHeaderThenFieldThenPosition() {
+        String json = "{\"CommandId\": \"field\", \"IssueNumber\": 1, \"CreatedBy\": \"A\", \"NoteText\": \"t\"}";
+        assertThat(parse(json, "ce", "header").commandId()).isEqualTo("ce");
+        assertThat(parse(json, " ", "header").commandId()).isEqualTo("header");
+        assertThat(parse(json, null, null).commandId()).isEqualTo("field");
+    }
+
+    @Test
+    void measuresNoteTextInUtf8Bytes() {
+        // 6 characters, 18 bytes: over a 16-byte limit although under 16 characters.
+        assertThatThrownBy(() -> parse("{\"IssueNumber\": 1, \"CreatedBy\": \"A\", \"NoteText\": \"日本語日本語\"}", null, null))
+                .isInstanceOf(InvalidCommandException.class)
+                .hasMessageContaining("18 bytes");
+    }
+
+    @Test
+    void aFailureKnowsTheCommandAndIssueWhenTheyWereReadable() {
+        InvalidCommandException e = (InvalidCommandException) org.junit.jupiter.api.Assertions.assertThrows(
+                InvalidCommandException.class,
+                () -> parse("{\"CommandId\": \"c1\", \"IssueNumber\": 12, \"CreatedBy\": \"A\", \"NoteText\": 5}", null,
+                        null));
+        assertThat(e.commandId()).isEqualTo("c1");
+        assertThat(e.issueNumber()).isEqualTo(12L);
+        assertThat(e).hasMessage("NoteText must be a string, not the number 5");
+    }
+
+    @Test
+    void refusesTrailingGarbageAndOverlongIds() {
+        assertThatThrownBy(() -> parse("{\"IssueNumber\": 1, \"CreatedBy\": \"A\", \"NoteText\": \"t\"} {}", null, null))
+                .hasMessageContaining("not valid UTF-8 JSON");
+        assertThatThrownBy(() -> parse("{\"IssueNumber\": 1, \"CreatedBy\": \"A\", \"NoteText\": \"t\"}", "x".repeat(257),
+                null)).hasMessageContaining("longer than 256");
+        assertThatThrownBy(() -> parse("{\"IssueNumber\": 1.5, \"CreatedBy\": \"A\", \"NoteText\": \"t\"}", null, null))
+                .hasMessage("IssueNumber must be a whole number, not a decimal number");
+    }
+}

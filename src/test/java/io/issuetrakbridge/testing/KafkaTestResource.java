@@ -1,0 +1,60 @@
+package io.issuetrakbridge.testing;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * Points the application under test at a real broker and gives it topics of its own.
+ * <p>
+ * By default the broker is {@link EmbeddedKafka}. {@code -Dkafka.bootstrap.servers=host:port} uses an
+ * external broker instead; {@code -Dtest.kafka=devservices} (the {@code testcontainers} Maven profile)
+ * leaves the broker to Quarkus Dev Services, i.e. Testcontainers, on machines with a container runtime.
+ */
+public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
+
+    /** Init argument: partitions of the commands topic (and of the ledger, which must match). */
+    public static final String PARTITIONS = "partitions";
+
+    private int partitions = 3;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        partitions = Integer.parseInt(initArgs.getOrDefault(PARTITIONS, "3"));
+    }
+
+    @Override
+    public Map<String, String> start() {
+        Map<String, String> config = new HashMap<>();
+        String external = System.getProperty("kafka.bootstrap.servers");
+        if ("devservices".equals(System.getProperty("test.kafka"))) {
+            config.put("quarkus.kafka.devservices.enabled", "true");
+        } else {
+            config.put("kafka.bootstrap.servers", external != null ? external : EmbeddedKafka.bootstrapServers());
+        }
+        // Topics of its own for every application start: tests never see each other's records.
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        config.put("bridge.topics.commands", "commands-" + suffix);
+        config.put("bridge.topics.replies", "replies-" + suffix);
+        config.put("bridge.topics.errors", "errors-" + suffix);
+        config.put("bridge.topics.dead-letters", "dlq-" + suffix);
+        config.put("bridge.topics.ledger", "ledger-" + suffix);
+        config.put("kafka.group.id", "bridge-" + suffix);
+        if (!config.containsKey("quarkus.kafka.devservices.enabled")) {
+            KafkaTopics.create(config.get("kafka.bootstrap.servers"), Map.of(
+                    config.get("bridge.topics.commands"), partitions,
+                    config.get("bridge.topics.ledger"), partitions,
+                    config.get("bridge.topics.replies"), 1,
+                    config.get("bridge.topics.errors"), 1,
+                    config.get("bridge.topics.dead-letters"), 1));
+        }
+        return config;
+    }
+
+    @Override
+    public void stop() {
+        // The broker is shared by the whole test JVM and stops with it.
+    }
+}
