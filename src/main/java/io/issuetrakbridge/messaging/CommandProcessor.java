@@ -2,6 +2,7 @@ package io.issuetrakbridge.messaging;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.time.Duration;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,7 +19,9 @@ import io.issuetrakbridge.issuetrak.IssuetrakException;
 import io.issuetrakbridge.ledger.CommandLedger;
 import io.issuetrakbridge.ledger.LedgerEntry;
 import io.issuetrakbridge.ledger.PartitionOwnership;
+import io.issuetrakbridge.metrics.BridgeMetrics;
 import io.issuetrakbridge.resilience.DeliveryResult;
+import io.issuetrakbridge.resilience.InFlight;
 import io.issuetrakbridge.resilience.KeyedSequencer;
 import io.issuetrakbridge.resilience.NoteDelivery;
 import io.quarkus.logging.Log;
@@ -40,10 +43,13 @@ public class CommandProcessor {
     private final NoteDelivery delivery;
     private final CommandLedger ledger;
     private final OutcomePublisher publisher;
+    private final BridgeMetrics metrics;
     private final KeyedSequencer<Long> sequencer = new KeyedSequencer<>();
+    private final Completing completing = new Completing();
 
     public CommandProcessor(ObjectMapper mapper, BridgeConfig config, NoteDelivery delivery, CommandLedger ledger,
-            OutcomePublisher publisher) {
+            OutcomePublisher publisher, BridgeMetrics metrics) {
+        this.metrics = metrics;
         this.parser = new CommandParser(mapper, config.maxNoteBytes());
         this.delivery = delivery;
         this.ledger = ledger;
@@ -52,6 +58,30 @@ public class CommandProcessor {
 
     /** Never fails: every path ends in an ack, a dead letter, or (on a publishing failure) a retry of the publish. */
     public Uni<Void> process(Message<byte[]> message) {
+        metrics.received();
+        return handle(message).onTermination().invoke(metrics::finished);
+    }
+
+    /** Outcomes being published; shutdown waits for them. */
+    Completing completing() {
+        return completing;
+    }
+
+    /** The publishing stage of commands, which shutdown lets finish. */
+    static final class Completing {
+        private final InFlight inFlight = new InFlight();
+
+        <T> Uni<T> run(java.util.function.Supplier<Uni<T>> work) {
+            return inFlight.run(work, () -> new PartitionOwnership.Revoked(-1));
+        }
+
+        boolean close(Duration timeout) {
+            inFlight.close();
+            return inFlight.awaitDrained(timeout);
+        }
+    }
+
+    private Uni<Void> handle(Message<byte[]> message) {
         CommandRecord record = CommandRecord.of(message);
         NoteCommand command;
         try {
@@ -62,8 +92,9 @@ public class CommandProcessor {
             Log.warnf("command %s at %s: invalid: %s", commandId, record.positionId(), invalid.getMessage());
             NoteFailedReply reply = new NoteFailedReply(commandId, invalid.issueNumber(),
                     FailureCategory.VALIDATION.name(), null, invalid.getMessage(), false, 0);
-            return publisher.failed(record, reply)
-                    .chain(() -> deadLetter(record, commandId, invalid, FailureCategory.VALIDATION, 0));
+            return completing.run(() -> publisher.failed(record, reply)
+                    .chain(() -> deadLetter(record, commandId, invalid, FailureCategory.VALIDATION, 0)))
+                    .invoke(() -> metrics.failed(FailureCategory.VALIDATION, record.timestamp()));
         }
         return sequencer.submit(command.issueNumber(), () -> deliver(record, command))
                 .onFailure(PartitionOwnership.Revoked.class).invoke(revoked -> Log.debugf(
@@ -79,16 +110,19 @@ public class CommandProcessor {
         if (known.isPresent() && known.get().isCreated()) {
             // Redelivered, replayed or sent twice: the note exists. Answer again, create nothing.
             Log.infof("command %s: already created note %d, replying again", command.commandId(), known.get().noteId());
-            return succeed(record, command, new DeliveryResult(known.get().noteId(), null, 0, true));
+            return succeed(record, command, new DeliveryResult(known.get().noteId(), null, 0, true), "duplicate");
         }
         return delivery.deliver(command, record.partition(), known.isPresent())
-                .chain(result -> result.created() ? succeed(record, command, result) : fail(record, command, result));
+                .chain(result -> result.created()
+                        ? succeed(record, command, result, result.reconciled() ? "reconciled" : "created")
+                        : fail(record, command, result));
     }
 
-    private Uni<Void> succeed(CommandRecord record, NoteCommand command, DeliveryResult result) {
+    private Uni<Void> succeed(CommandRecord record, NoteCommand command, DeliveryResult result, String how) {
         Log.debugf("command %s: note %d on issue %d", command.commandId(), result.noteId(), command.issueNumber());
-        return publisher.noteCreated(record, command.commandId(), command.issueNumber(), result.noteId())
-                .chain(() -> Uni.createFrom().completionStage(record.message().ack()));
+        return completing.run(() -> publisher.noteCreated(record, command.commandId(), command.issueNumber(),
+                result.noteId()).chain(() -> Uni.createFrom().completionStage(record.message().ack())))
+                .invoke(() -> metrics.noteCreated(how, record.timestamp()));
     }
 
     private Uni<Void> fail(CommandRecord record, NoteCommand command, DeliveryResult result) {
@@ -99,8 +133,9 @@ public class CommandProcessor {
         NoteFailedReply reply = new NoteFailedReply(command.commandId(), command.issueNumber(),
                 failure.category().name(), failure.status().isPresent() ? failure.status().getAsInt() : null,
                 failure.getMessage(), retryable, result.attempts());
-        return publisher.failed(record, reply)
-                .chain(() -> deadLetter(record, command.commandId(), failure, failure.category(), result.attempts()));
+        return completing.run(() -> publisher.failed(record, reply)
+                .chain(() -> deadLetter(record, command.commandId(), failure, failure.category(), result.attempts())))
+                .invoke(() -> metrics.failed(failure.category(), record.timestamp()));
     }
 
     /**

@@ -30,7 +30,7 @@ public final class KeyedSequencer<K> {
         Uni<Void> turn = previous == null
                 ? Uni.createFrom().voidItem()
                 : Uni.createFrom().completionStage(previous);
-        return turn.chain(task)
+        return turn.chain(() -> task.get())
                 .onTermination().invoke(() -> {
                     // Drop the entry only if no later task queued behind us: keeps the map at the
                     // number of issues with work in flight, not every issue ever seen.

@@ -13,6 +13,7 @@ import io.issuetrakbridge.issuetrak.NoteReconciler;
 import io.issuetrakbridge.ledger.CommandLedger;
 import io.issuetrakbridge.ledger.PartitionOwnership;
 import io.issuetrakbridge.messaging.NoteCommand;
+import io.issuetrakbridge.metrics.BridgeMetrics;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 
@@ -32,9 +33,11 @@ public class NoteDelivery {
     private final CommandLedger ledger;
     private final PartitionOwnership ownership;
     private final FailurePolicy policy;
+    private final BridgeMetrics metrics;
 
     public NoteDelivery(IssuetrakClient client, NoteReconciler reconciler, IssuetrakGate gate, CommandLedger ledger,
-            PartitionOwnership ownership, BridgeConfig config) {
+            PartitionOwnership ownership, BridgeConfig config, BridgeMetrics metrics) {
+        this.metrics = metrics;
         this.client = client;
         this.reconciler = reconciler;
         this.gate = gate;
@@ -70,6 +73,9 @@ public class NoteDelivery {
                 ? reconciler.findExisting(command.note(), ledger.claimedNotes(progress.partition, command.issueNumber()))
                 : Uni.createFrom().item(Optional.empty());
         return existing.chain(found -> {
+            if (progress.pending) {
+                metrics.reconciled(found.isPresent() ? "adopted" : "none");
+            }
             if (found.isPresent()) {
                 Log.infof("command %s: adopted existing note %d on issue %d", command.commandId(), found.get(),
                         command.issueNumber());
@@ -99,6 +105,7 @@ public class NoteDelivery {
             case PAUSE:
                 return attempt(command, progress);
             case RETRY:
+                metrics.retried(failure.category());
                 Log.debugf("command %s: %s (attempt %d), retrying in %d ms", command.commandId(), failure.category(),
                         progress.attempts, decision.delay().toMillis());
                 return Uni.createFrom().voidItem()

@@ -31,6 +31,7 @@ import io.issuetrakbridge.sandbox.SandboxServer;
 import io.issuetrakbridge.testing.CommandTopics;
 import io.issuetrakbridge.testing.InjectSandbox;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 
 /**
  * End to end on a real broker and the sandbox: commands produced with a plain Kafka producer, replies,
@@ -44,6 +45,9 @@ class NotePipelineTest {
 
     @InjectSandbox
     SandboxServer sandbox;
+
+    @Inject
+    RequestReplyClient requester;
 
     @BeforeAll
     static void connect() {
@@ -236,5 +240,18 @@ class NotePipelineTest {
             expected.add("step " + i);
         }
         assertThat(texts).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void aQuarkusUpstreamGetsTheNoteIdThroughKafkaRequestReply() throws Exception {
+        String id = "rr-" + UUID.randomUUID();
+        String answer = requester.bridge().request(command(id, 77, "asked politely"))
+                .await().atMost(java.time.Duration.ofSeconds(60));
+        JsonNode reply = JSON.readTree(answer);
+        assertThat(reply.get("CommandId").asText()).isEqualTo(id);
+        long noteId = reply.get("NoteID").asLong();
+        assertThat(sandbox.notes().get(noteId).orElseThrow().noteText()).isEqualTo("asked politely");
+        // The reply went to the requester's topic, not to the shared replies topic.
+        assertThat(topics.readNow("replies", commandIds(List.of(id)))).isEmpty();
     }
 }

@@ -1,0 +1,42 @@
+package io.issuetrakbridge.messaging;
+
+import java.time.Duration;
+
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import io.issuetrakbridge.config.BridgeConfig;
+import io.issuetrakbridge.ledger.PartitionOwnership;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+
+/**
+ * SIGTERM: stop sending, let what is in flight finish within {@code bridge.shutdown-grace}, publish
+ * its outcomes, and leave the rest uncommitted for redelivery. Runs on ShutdownEvent, before the
+ * messaging connector is destroyed, which then commits the acknowledged offsets and closes.
+ */
+@ApplicationScoped
+public class GracefulShutdown {
+
+    private final PartitionOwnership ownership;
+    private final CommandProcessor processor;
+    private final Duration grace;
+
+    public GracefulShutdown(PartitionOwnership ownership, CommandProcessor processor, BridgeConfig config) {
+        this.ownership = ownership;
+        this.processor = processor;
+        this.grace = config.shutdownGrace();
+    }
+
+    void onStop(@Observes @Priority(1) ShutdownEvent event) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        Log.infof("Shutting down: finishing commands in flight (grace %s)", grace);
+        // 1. No new POSTs; wait for those in flight and their ledger records.
+        ownership.revoke(ownership.owned(), grace);
+        // 2. Wait for their replies and errors to be on the broker and their records acknowledged.
+        boolean drained = processor.completing().close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        Log.infof("Shutdown: %s; unfinished commands stay uncommitted and are redelivered",
+                drained ? "all started outcomes published" : "grace period over");
+    }
+}
