@@ -1,0 +1,60 @@
+package io.issuetrakbridge.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
+import io.smallrye.config.WithDefault;
+
+/**
+ * The in-process Issuetrak sandbox for the local run ({@code %dev.sandbox.enabled=true}). Off everywhere
+ * else unless configured: tests start their own sandbox on a random port, production talks to Issuetrak.
+ */
+@ConfigMapping(prefix = "sandbox")
+public interface SandboxConfig {
+
+    /** Whether to start the sandbox inside the service at start-up. */
+    @WithDefault("false")
+    boolean enabled();
+
+    /** Interface the sandbox binds. Loopback by default: it accepts anyone who knows the key. */
+    @WithDefault("127.0.0.1")
+    String host();
+
+    /** Port of the sandbox; {@code issuetrak.base-url} must point at it. 0 picks a free port. */
+    @WithDefault("8089")
+    int port();
+
+    /** Path prefix the sandbox's API lives under, e.g. {@code /issuetrak}; absent for none. */
+    Optional<String> pathPrefix();
+
+    /** The key requests must be signed with; by default the bridge's own {@code issuetrak.api-key}. */
+    @WithDefault("${issuetrak.api-key:}")
+    @WithConverter(ApiKeyConverter.class)
+    Optional<ApiKey> apiKey();
+
+    /** User names accepted as a note's CreatedBy (Issuetrak requires an existing, active user). */
+    @WithDefault("Admin,APIUser,bridge")
+    Set<String> activeUsers();
+
+    /** Lowest existing issue number; creating a note on any other issue is answered 400. */
+    @WithDefault("1")
+    long minIssue();
+
+    /** Highest existing issue number. */
+    @WithDefault("1000000")
+    long maxIssue();
+
+    /** How far a request's timestamp may be from the sandbox clock before it is refused (Issuetrak: 5 minutes). */
+    @WithDefault("5m")
+    Duration maxClockSkew();
+
+    /** PEM certificate (chain) to serve HTTPS; needs {@code sandbox.tls-key-pem} too. Absent: plain HTTP. */
+    Optional<Path> tlsCertPem();
+
+    /** PEM private key for {@code sandbox.tls-cert-pem}. */
+    Optional<Path> tlsKeyPem();
+}

@@ -1,0 +1,60 @@
+package io.issuetrakbridge.sandbox;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counters of the API requests the sandbox answered (admin calls are not counted), for tests and the
+ * benchmark. LongAdders: written by the event loop, read rarely from elsewhere.
+ */
+public final class SandboxStats {
+
+    private final ConcurrentMap<Integer, LongAdder> byStatus = new ConcurrentHashMap<>();
+    private final LongAdder dropped = new LongAdder();
+    private final LongAdder delayedCreates = new LongAdder();
+
+    void answered(int status) {
+        byStatus.computeIfAbsent(status, s -> new LongAdder()).increment();
+    }
+
+    void dropped() {
+        dropped.increment();
+    }
+
+    void delayedCreate() {
+        delayedCreates.increment();
+    }
+
+    /** API requests answered with this status. */
+    public long answered(Integer status) {
+        LongAdder count = byStatus.get(status);
+        return count == null ? 0 : count.sum();
+    }
+
+    /** API requests answered, by status, in status order. */
+    public Map<Integer, Long> byStatus() {
+        Map<Integer, Long> snapshot = new TreeMap<>();
+        byStatus.forEach((status, count) -> snapshot.put(status, count.sum()));
+        return snapshot;
+    }
+
+    /** Creates whose connection was closed without an answer (create-then-drop). */
+    public long droppedConnections() {
+        return dropped.sum();
+    }
+
+    /** Creates answered late on purpose (create-then-delay). */
+    public long delayedCreates() {
+        return delayedCreates.sum();
+    }
+
+    /** Sets every counter back to zero. */
+    public void reset() {
+        byStatus.clear();
+        dropped.reset();
+        delayedCreates.reset();
+    }
+}
