@@ -19,7 +19,7 @@ public class ApiKeyConverter implements Converter<ApiKey> {
             Base64.getDecoder().decode(trimmed);
         } catch (IllegalArgumentException e) {
             // Never include the value: a half-pasted secret is still a secret.
-            throw new IllegalArgumentException(
+            throw new IllegalStateException(
                     "issuetrak.api-key is not Base64 text (the key as Issuetrak shows it, e.g. 44 characters ending in '=')");
         }
         return ApiKey.of(trimmed);

@@ -139,6 +139,17 @@ public final class ResponseClassifier {
     }
 
     /**
+     * A 2xx whose body is not what the operation returns. After a create the note most likely exists,
+     * so that is {@link Ambiguous}; for a read nothing changed, so it is {@link Unavailable}.
+     */
+    public IssuetrakException unreadableAnswer(String operation, int status, boolean mayHaveTakenEffect) {
+        String message = "Issuetrak answered " + status + " to " + operation + " with a body that cannot be read";
+        return mayHaveTakenEffect
+                ? new Ambiguous(message + "; it may have taken effect", null)
+                : new Unavailable(status, message, null);
+    }
+
+    /**
      * Parses Retry-After: delta-seconds or an HTTP-date (RFC 1123). A date in the past is zero;
      * anything absent or unparsable is empty, leaving the delay to the caller's back-off.
      */
