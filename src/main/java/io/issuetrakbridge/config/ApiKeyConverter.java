@@ -18,8 +18,9 @@ public class ApiKeyConverter implements Converter<ApiKey> {
         try {
             Base64.getDecoder().decode(trimmed);
         } catch (IllegalArgumentException e) {
-            // Never include the value: a half-pasted secret is still a secret.
-            throw new IllegalArgumentException(
+            // Never include the value: a half-pasted secret is still a secret. Not IllegalArgumentException:
+            // SmallRye wraps that one in SRCFG00039, whose message quotes the raw value.
+            throw new IllegalStateException(
                     "issuetrak.api-key is not Base64 text (the key as Issuetrak shows it, e.g. 44 characters ending in '=')");
         }
         return ApiKey.of(trimmed);

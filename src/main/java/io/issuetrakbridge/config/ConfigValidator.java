@@ -1,0 +1,87 @@
+package io.issuetrakbridge.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * Fails start-up with a message naming the key when the Issuetrak configuration is present but
+ * unusable. Missing keys and unparsable values are already refused by SmallRye Config, naming the key;
+ * this checks what a type cannot express. Messages never contain configured values (a URL may carry
+ * credentials, and the key is a secret).
+ */
+@ApplicationScoped
+public class ConfigValidator {
+
+    /** Before everything else that observes start-up, including the in-process sandbox. */
+    static final int STARTUP_PRIORITY = 10;
+
+    private final IssuetrakConfig issuetrak;
+
+    public ConfigValidator(IssuetrakConfig issuetrak) {
+        this.issuetrak = issuetrak;
+    }
+
+    void onStart(@Observes @Priority(STARTUP_PRIORITY) StartupEvent event) {
+        check(issuetrak);
+    }
+
+    /** Throws {@link IllegalStateException} listing every problem, or returns when there is none. */
+    public static void check(IssuetrakConfig config) {
+        List<String> problems = problems(config);
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("Invalid Issuetrak configuration: " + String.join("; ", problems));
+        }
+    }
+
+    /** Every problem with the configuration, each naming its key; empty when valid. */
+    public static List<String> problems(IssuetrakConfig config) {
+        List<String> problems = new ArrayList<>();
+        URI url = config.baseUrl();
+        String scheme = url == null || url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        if (url == null || !url.isAbsolute() || !(scheme.equals("http") || scheme.equals("https"))
+                || url.getHost() == null || url.getHost().isBlank()) {
+            problems.add("issuetrak.base-url must be an absolute http or https URL with a host, e.g. "
+                    + "https://help.example.com/issuetrak");
+        } else {
+            if (url.getRawQuery() != null || url.getRawFragment() != null) {
+                problems.add("issuetrak.base-url must not have a query or fragment: the API path is appended to it");
+            }
+            if (url.getRawUserInfo() != null) {
+                problems.add("issuetrak.base-url must not carry user info: Issuetrak authenticates with the API key");
+            }
+        }
+        if (config.apiVersion() < 1) {
+            problems.add("issuetrak.api-version must be 1 or more");
+        }
+        requirePositive(config.connectTimeout(), "issuetrak.connect-timeout", problems);
+        requirePositive(config.requestTimeout(), "issuetrak.request-timeout", problems);
+        if (config.maxConnections() < 1) {
+            problems.add("issuetrak.max-connections must be 1 or more");
+        }
+        config.tlsConfigurationName().ifPresent(name -> {
+            if (name.isBlank()) {
+                problems.add("issuetrak.tls-configuration-name must not be blank");
+            }
+        });
+        return problems;
+    }
+
+    private static void requirePositive(Duration value, String key, List<String> problems) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            problems.add(key + " must be a positive duration, e.g. 2s");
+        } else if (value.toMillis() > Integer.MAX_VALUE) {
+            problems.add(key + " is too long");
+        } else if (value.toMillis() == 0) {
+            problems.add(key + " must be at least 1ms");
+        }
+    }
+}

@@ -1,0 +1,262 @@
+package io.issuetrakbridge.issuetrak;
+
+import java.io.IOException;
+import java.net.URI;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.issuetrakbridge.config.ConfigValidator;
+import io.issuetrakbridge.config.IssuetrakConfig;
+import io.issuetrakbridge.issuetrak.IssuetrakException.Rejected;
+import io.issuetrakbridge.issuetrak.RequestSigner.SignedHeaders;
+import io.issuetrakbridge.issuetrak.dto.CreateNote;
+import io.issuetrakbridge.issuetrak.dto.NotePage;
+import io.issuetrakbridge.issuetrak.dto.ReadNote;
+import io.quarkus.tls.TlsConfiguration;
+import io.quarkus.tls.TlsConfigurationRegistry;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.net.SSLOptions;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.ext.web.client.HttpRequest;
+import io.vertx.mutiny.ext.web.client.HttpResponse;
+import io.vertx.mutiny.ext.web.client.WebClient;
+
+/**
+ * Signed client for Issuetrak's Notes API: create a note, read a note, list an issue's notes, and a
+ * cheap signed probe. One Vert.x WebClient (one connection pool) for the application. Every failure
+ * arrives as an {@link IssuetrakException} chosen by {@link ResponseClassifier}.
+ *
+ * <p>Each returned {@link Uni} is lazy and signs on subscription, so re-subscribing (a retry) sends a
+ * fresh request ID and timestamp, as Issuetrak requires.
+ */
+@ApplicationScoped
+public class IssuetrakClient {
+
+    private static final Logger LOG = Logger.getLogger(IssuetrakClient.class);
+    private static final String JSON = "application/json; charset=utf-8";
+
+    private final WebClient web;
+    private final RequestSigner signer;
+    private final ResponseClassifier classifier;
+    private final ObjectMapper json;
+    private final String notesPath;
+    private final long requestTimeoutMs;
+
+    public IssuetrakClient(Vertx vertx, IssuetrakConfig config, ObjectMapper json, TlsConfigurationRegistry tlsRegistry) {
+        // Also checked at start-up; repeated here because a bean may build the client before that observer runs.
+        ConfigValidator.check(config);
+        this.json = json;
+        this.signer = new RequestSigner(config.apiKey());
+        this.classifier = new ResponseClassifier(config.apiKey(), json, java.time.Clock.systemUTC());
+        this.requestTimeoutMs = config.requestTimeout().toMillis();
+        URI base = config.baseUrl();
+        String prefix = base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/+$", "");
+        this.notesPath = prefix + "/api/v" + config.apiVersion() + "/notes";
+        this.web = WebClient.create(vertx, options(config, base, tlsRegistry));
+    }
+
+    private static WebClientOptions options(IssuetrakConfig config, URI base, TlsConfigurationRegistry tlsRegistry) {
+        boolean https = "https".equalsIgnoreCase(base.getScheme());
+        String host = base.getHost();
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        WebClientOptions options = new WebClientOptions()
+                .setDefaultHost(host)
+                .setDefaultPort(base.getPort() != -1 ? base.getPort() : https ? 443 : 80)
+                .setSsl(https)
+                // Netty's connect timeout: it fails with ConnectTimeoutException, i.e. nothing was sent.
+                .setConnectTimeout((int) config.connectTimeout().toMillis())
+                .setMaxPoolSize(config.maxConnections())
+                .setKeepAlive(true)
+                // A redirect means the base URL is wrong; following it would send a request signed for another path.
+                .setFollowRedirects(false)
+                .setUserAgent("issuetrak-bridge");
+        Optional<String> tlsName = config.tlsConfigurationName();
+        if (tlsName.isPresent() && !https) {
+            LOG.warnf("issuetrak.tls-configuration-name=%s is ignored: issuetrak.base-url is not https", tlsName.get());
+        } else if (tlsName.isPresent()) {
+            TlsConfiguration tls = tlsRegistry.get(tlsName.get()).orElseThrow(() -> new IllegalStateException(
+                    "issuetrak.tls-configuration-name names '" + tlsName.get()
+                            + "', but there is no such TLS configuration (quarkus.tls." + tlsName.get() + ".*)"));
+            applyTls(options, tls);
+        }
+        return options;
+    }
+
+    private static void applyTls(WebClientOptions options, TlsConfiguration tls) {
+        if (tls.isTrustAll()) {
+            options.setTrustAll(true).setVerifyHost(false);
+        } else if (tls.getTrustStoreOptions() != null) {
+            options.setTrustOptions(tls.getTrustStoreOptions());
+        }
+        if (tls.getKeyStoreOptions() != null) {
+            // Mutual TLS, for deployments behind a gateway that demands a client certificate.
+            options.setKeyCertOptions(tls.getKeyStoreOptions());
+        }
+        if (tls.getHostnameVerificationAlgorithm().filter("NONE"::equalsIgnoreCase).isPresent()) {
+            options.setVerifyHost(false);
+        }
+        SSLOptions ssl = tls.getSSLOptions();
+        if (ssl != null) {
+            options.setSslHandshakeTimeout(ssl.getSslHandshakeTimeout());
+            options.setSslHandshakeTimeoutUnit(ssl.getSslHandshakeTimeoutUnit());
+            options.setEnabledSecureTransportProtocols(ssl.getEnabledSecureTransportProtocols());
+            ssl.getEnabledCipherSuites().forEach(options::addEnabledCipherSuite);
+        }
+        options.setForceSni(tls.usesSni());
+    }
+
+    @PreDestroy
+    void close() {
+        web.close();
+    }
+
+    /** Creates a note; the result is Issuetrak's new NoteID. */
+    public Uni<Long> createNote(CreateNote note) {
+        return createNote(note, null);
+    }
+
+    /**
+     * Creates a note; the result is Issuetrak's new NoteID.
+     *
+     * @param commandId the command this call serves, for log lines; may be null
+     */
+    public Uni<Long> createNote(CreateNote note, String commandId) {
+        return Uni.createFrom().deferred(() -> {
+            // Serialised once: these exact bytes are signed and sent, on every subscription.
+            byte[] body;
+            try {
+                body = json.writeValueAsBytes(note);
+            } catch (IOException e) {
+                return Uni.createFrom().failure(new IllegalArgumentException("CreateNote cannot be serialised", e));
+            }
+            String op = "POST " + notesPath;
+            return exchange(HttpMethod.POST, notesPath, body, op, commandId)
+                    .map(response -> noteId(op, response));
+        });
+    }
+
+    /** Reads one note. A note that does not exist fails with {@link Rejected} (404). */
+    public Uni<ReadNote> getNote(long noteId) {
+        return getNote(noteId, null);
+    }
+
+    /** As {@link #getNote(long)}, logging with the command it serves. */
+    public Uni<ReadNote> getNote(long noteId, String commandId) {
+        String path = notesPath + "/" + noteId;
+        return Uni.createFrom().deferred(() -> exchange(HttpMethod.GET, path, null, "GET " + path, commandId))
+                .map(response -> read("GET " + path, response, ReadNote.class));
+    }
+
+    /** Reads all notes of an issue (v1 answers one page). A non-existent issue fails with {@link Rejected} (400). */
+    public Uni<NotePage> notesForIssue(long issueNumber) {
+        return notesForIssue(issueNumber, null);
+    }
+
+    /** As {@link #notesForIssue(long)}, logging with the command it serves. */
+    public Uni<NotePage> notesForIssue(long issueNumber, String commandId) {
+        String path = notesPath + "/issue/" + issueNumber;
+        return Uni.createFrom().deferred(() -> exchange(HttpMethod.GET, path, null, "GET " + path, commandId))
+                .map(response -> read("GET " + path, response, NotePage.class));
+    }
+
+    /**
+     * A cheap signed request (GET of note 0) proving Issuetrak is reachable and accepts our signature.
+     * Succeeds on any answer but 401/403/429/5xx: a 400 or 404 for note 0 is still a verified signature.
+     * Fails with the classified exception otherwise.
+     */
+    public Uni<Void> probe() {
+        String path = notesPath + "/0";
+        String op = "GET " + path;
+        return Uni.createFrom().deferred(() -> send(HttpMethod.GET, path, null, op, null))
+                .invoke(outcome -> outcome.failure().filter(e -> !(e instanceof Rejected)).ifPresent(e -> {
+                    throw e;
+                }))
+                .replaceWithVoid();
+    }
+
+    /** The request path of the notes resource, with prefix and version, e.g. {@code /issuetrak/api/v1/notes}. */
+    public String notesPath() {
+        return notesPath;
+    }
+
+    private record Outcome(HttpResponse<Buffer> response, Optional<IssuetrakException> failure) {
+    }
+
+    /** Sends and fails on any non-2xx answer. */
+    private Uni<HttpResponse<Buffer>> exchange(HttpMethod method, String path, byte[] body, String op, String commandId) {
+        return send(method, path, body, op, commandId).map(outcome -> {
+            outcome.failure().ifPresent(e -> {
+                throw e;
+            });
+            return outcome.response();
+        });
+    }
+
+    /** Signs and sends one request; transport failures fail the Uni, HTTP answers are classified but returned. */
+    private Uni<Outcome> send(HttpMethod method, String path, byte[] body, String op, String commandId) {
+        SignedHeaders signed = signer.sign(method.name(), path, "", body, Instant.now(), UUID.randomUUID());
+        HttpRequest<Buffer> request = web.request(method, path)
+                .putHeader(RequestSigner.TIMESTAMP_HEADER, signed.timestamp())
+                .putHeader(RequestSigner.REQUEST_ID_HEADER, signed.requestId())
+                .putHeader(RequestSigner.AUTHORIZATION_HEADER, signed.signature())
+                .putHeader("Accept", "application/json")
+                // Idle timeout: starts once a connection is held, so it fires only after the request may have left.
+                .idleTimeout(requestTimeoutMs);
+        long started = System.nanoTime();
+        Uni<HttpResponse<Buffer>> sent = body == null
+                ? request.send()
+                : request.putHeader("Content-Type", JSON).sendBuffer(Buffer.buffer(body));
+        return sent
+                .onFailure().transform(failure -> {
+                    IssuetrakException classified = classifier.classify(op, failure);
+                    LOG.debugf("%s failed after %d ms as %s (command %s, request %s)", op, elapsedMs(started),
+                            classified.category(), commandId, signed.requestId());
+                    return classified;
+                })
+                .map(response -> {
+                    Optional<IssuetrakException> failure = classifier.classify(op, response.statusCode(),
+                            response.getHeader("Retry-After"), response.bodyAsString(), signed.signature());
+                    LOG.debugf("%s answered %d in %d ms (command %s, request %s)", op, response.statusCode(),
+                            elapsedMs(started), commandId, signed.requestId());
+                    return new Outcome(response, failure);
+                });
+    }
+
+    private Long noteId(String op, HttpResponse<Buffer> response) {
+        String text = response.bodyAsString();
+        String digits = text == null ? "" : text.strip();
+        if (digits.length() > 1 && digits.startsWith("\"") && digits.endsWith("\"")) {
+            digits = digits.substring(1, digits.length() - 1);
+        }
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            throw classifier.unreadableAnswer(op, response.statusCode(), true);
+        }
+    }
+
+    private <T> T read(String op, HttpResponse<Buffer> response, Class<T> type) {
+        try {
+            return json.readValue(response.body() == null ? new byte[0] : response.body().getBytes(), type);
+        } catch (IOException e) {
+            throw classifier.unreadableAnswer(op, response.statusCode(), false);
+        }
+    }
+
+    private static long elapsedMs(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1_000_000;
+    }
+}
