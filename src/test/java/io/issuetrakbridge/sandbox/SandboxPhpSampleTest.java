@@ -1,0 +1,64 @@
+package io.issuetrakbridge.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.issuetrakbridge.config.ApiKey;
+import io.issuetrakbridge.issuetrak.dto.ReadNote;
+
+/**
+ * Runs the vendor's PHP sample itself against the sandbox, where a PHP interpreter with curl is installed
+ * ({@code apt-get install php-cli php-curl}); skipped elsewhere. The Java transcription in
+ * {@link SandboxAuthenticationTest#theVendorsPhpSamplesWayOfSigningIsAccepted()} runs everywhere.
+ */
+class SandboxPhpSampleTest extends SandboxTestSupport {
+
+    @BeforeAll
+    static void start() {
+        startSandbox(SandboxSettings.defaults(ApiKey.of(KEY)));
+    }
+
+    @AfterAll
+    static void stop() {
+        stopSandbox();
+    }
+
+    @Test
+    void theVendorsPhpSampleCreatesAndReadsANote() throws Exception {
+        assumeTrue(phpWithCurl(), "php with the curl extension is not installed");
+        Path script = Path.of(SandboxPhpSampleTest.class.getResource("/php/issuetrak-sample.php").toURI());
+
+        ProcessBuilder php = new ProcessBuilder("php", script.toString()).redirectErrorStream(true);
+        php.environment().put("ISSUETRAK_BASE_URL", sandbox.baseUrl());
+        php.environment().put("ISSUETRAK_API_KEY", KEY);
+        Process process = php.start();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(output).containsPattern("RESPONSE = \\d+\n");
+        String noteId = output.replaceAll("(?s)^RESPONSE = (\\d+)\n.*", "$1");
+        ReadNote note = sandbox.notes().get(Long.parseLong(noteId)).orElseThrow();
+        assertThat(note.createdBy()).isEqualTo("APIUser");
+        assertThat(note.createdDate()).isEqualTo("2018-01-01T12:32:32-04:00");
+        assertThat(output).contains("\"NoteText\":\"Testing note creation from PHP.\"");
+    }
+
+    private static boolean phpWithCurl() {
+        try {
+            Process probe = new ProcessBuilder("php", "-r", "exit(function_exists('curl_init') ? 0 : 1);")
+                    .redirectErrorStream(true).start();
+            return probe.waitFor(30, TimeUnit.SECONDS) && probe.exitValue() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+}
