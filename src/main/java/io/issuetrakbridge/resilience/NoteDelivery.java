@@ -69,26 +69,27 @@ public class NoteDelivery {
 
     /** One attempt: reconcile if a note may exist, else PENDING then POST; CREATED either way. */
     private Uni<DeliveryResult> createOnce(NoteCommand command, Progress progress) {
-        Uni<Optional<Long>> existing = progress.pending
+        progress.attempts++;
+        Uni<Optional<Long>> existing = progress.mayExist
                 ? reconciler.findExisting(command.note(), ledger.claimedNotes(progress.partition, command.issueNumber()))
+                        .invoke(found -> {
+                            metrics.reconciled(found.isPresent() ? "adopted" : "none");
+                            // Looked and found nothing: until the next ambiguous send, POSTing is safe.
+                            progress.mayExist = found.isPresent();
+                        })
                 : Uni.createFrom().item(Optional.empty());
         return existing.chain(found -> {
-            if (progress.pending) {
-                metrics.reconciled(found.isPresent() ? "adopted" : "none");
-            }
             if (found.isPresent()) {
                 Log.infof("command %s: adopted existing note %d on issue %d", command.commandId(), found.get(),
                         command.issueNumber());
                 return record(command, progress, found.get(), true);
             }
-            Uni<Void> markPending = progress.pending ? Uni.createFrom().voidItem()
+            Uni<Void> markPending = progress.pendingRecorded ? Uni.createFrom().voidItem()
                     : ledger.pending(progress.partition, command.commandId(), command.issueNumber())
-                            .invoke(() -> progress.pending = true);
+                            .invoke(() -> progress.pendingRecorded = true);
             return markPending
-                    .chain(() -> {
-                        progress.attempts++;
-                        return client.createNote(command.note());
-                    })
+                    .chain(() -> client.createNote(command.note(), command.commandId()))
+                    .onFailure(IssuetrakException.Ambiguous.class).invoke(() -> progress.mayExist = true)
                     .chain(noteId -> record(command, progress, noteId, false));
         });
     }
@@ -108,9 +109,10 @@ public class NoteDelivery {
                 metrics.retried(failure.category());
                 Log.debugf("command %s: %s (attempt %d), retrying in %d ms", command.commandId(), failure.category(),
                         progress.attempts, decision.delay().toMillis());
-                return Uni.createFrom().voidItem()
-                        .onItem().delayIt().by(decision.delay())
-                        .chain(() -> attempt(command, progress));
+                // Full jitter can draw ~0: Vert.x timers refuse delays under 1 ms, so go straight on.
+                Uni<Void> pause = decision.delay().toMillis() < 1 ? Uni.createFrom().voidItem()
+                        : Uni.createFrom().voidItem().onItem().delayIt().by(decision.delay());
+                return pause.chain(() -> attempt(command, progress));
             case GIVE_UP:
             default:
                 return Uni.createFrom().item(new DeliveryResult(null, failure, progress.attempts, false));
@@ -121,15 +123,21 @@ public class NoteDelivery {
     private static final class Progress {
         private final int partition;
         private final long started = System.nanoTime();
-        /** PENDING is in the ledger: any send may have created the note, so every attempt reconciles first. */
-        private boolean pending;
+        /** PENDING is in the ledger (by us or an earlier delivery): no need to write it again. */
+        private boolean pendingRecorded;
+        /**
+         * A note for this command may exist: an earlier delivery left PENDING, or a send here was
+         * AMBIGUOUS. The next attempt looks (GET and match) before it POSTs.
+         */
+        private boolean mayExist;
         private int attempts;
         private long pausedNanos;
         private long pausedSince = -1;
 
         Progress(int partition, boolean pending) {
             this.partition = partition;
-            this.pending = pending;
+            this.pendingRecorded = pending;
+            this.mayExist = pending;
         }
 
         void paused() {

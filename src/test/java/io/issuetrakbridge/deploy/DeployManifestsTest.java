@@ -275,8 +275,8 @@ class DeployManifestsTest {
                 problems.add(config.where("data." + required + " missing"));
             }
         }
-        if (!data.getOrDefault("QUARKUS_LOG_CONSOLE_JSON", YAML.nullNode()).asText().equals("true")) {
-            problems.add(config.where("data.QUARKUS_LOG_CONSOLE_JSON must be \"true\" in production"));
+        if (!data.getOrDefault("QUARKUS_LOG_CONSOLE_JSON_ENABLED", YAML.nullNode()).asText().equals("true")) {
+            problems.add(config.where("data.QUARKUS_LOG_CONSOLE_JSON_ENABLED must be \"true\" in production"));
         }
         for (String secret : List.of("ISSUETRAK_API_KEY", "BRIDGE_REPLAY_TOKEN", "KAFKA_SASL_JAAS_CONFIG")) {
             if (data.containsKey(secret)) {

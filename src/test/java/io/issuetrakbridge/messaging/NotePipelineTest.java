@@ -38,7 +38,7 @@ import jakarta.inject.Inject;
  * errors and dead letters read back with every header checked.
  */
 @QuarkusTest
-class NotePipelineTest {
+public class NotePipelineTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static CommandTopics topics;
@@ -64,7 +64,7 @@ class NotePipelineTest {
         sandbox.faults().reset();
     }
 
-    static String command(String commandId, long issue, String text) {
+    public static String command(String commandId, long issue, String text) {
         return """
                 {"CommandId": "%s", "IssueNumber": %d, "CreatedBy": "bridge", "NoteText": %s, "IsPrivate": true}
                 """.formatted(commandId, issue, quote(text));

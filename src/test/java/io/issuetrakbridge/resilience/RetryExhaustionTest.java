@@ -1,0 +1,72 @@
+package io.issuetrakbridge.resilience;
+
+import static io.issuetrakbridge.messaging.NotePipelineTest.command;
+import static io.issuetrakbridge.testing.CommandTopics.commandIds;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.issuetrakbridge.sandbox.SandboxServer;
+import io.issuetrakbridge.testing.CommandTopics;
+import io.issuetrakbridge.testing.InjectSandbox;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
+/** When intermittent failures outlast the attempts, the command ends in a retryable error and a dead letter. */
+@QuarkusTest
+@TestProfile(RetryExhaustionTest.FewAttempts.class)
+class RetryExhaustionTest {
+
+    /** Three attempts, and a circuit that never opens, so the attempts are what runs out. */
+    public static class FewAttempts implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("bridge.retry.max-attempts", "3", "bridge.pause.unavailable-threshold", "1h");
+        }
+    }
+
+    private static CommandTopics topics;
+
+    @InjectSandbox
+    SandboxServer sandbox;
+
+    @BeforeAll
+    static void connect() {
+        topics = new CommandTopics();
+    }
+
+    @AfterAll
+    static void disconnect() {
+        topics.close();
+    }
+
+    @Test
+    void retriesThatRunOutEndInARetryableErrorAndADeadLetter() throws Exception {
+        sandbox.faults().errorRate(1.0);
+        try {
+            String id = "exhausted-" + UUID.randomUUID();
+            topics.send("1", command(id, 1, "never"));
+            JsonNode error = new ObjectMapper().readTree(topics.await("errors", commandIds(List.of(id)), 1).get(0).value());
+            assertThat(error.get("Category").asText()).isEqualTo("UNAVAILABLE");
+            assertThat(error.get("Retryable").asBoolean()).isTrue();
+            assertThat(error.get("Status").asInt()).isEqualTo(500);
+            assertThat(error.get("Attempts").asInt()).isEqualTo(3);
+            assertThat(CommandTopics.headers(topics.await("dead-letters", commandIds(List.of(id)), 1).get(0)))
+                    .containsEntry("dead-letter-category", "UNAVAILABLE")
+                    .containsEntry("dead-letter-attempts", "3");
+            assertThat(sandbox.notes().forIssue(1).stream().filter(n -> n.noteText().equals("never"))).isEmpty();
+        } finally {
+            sandbox.faults().reset();
+        }
+    }
+}
