@@ -18,10 +18,17 @@ import io.issuetrakbridge.issuetrak.IssuetrakException;
 public final class FailurePolicy {
 
     private final BridgeConfig.Retry retry;
+    private final Duration settle;
     private final DoubleSupplier random;
 
-    public FailurePolicy(BridgeConfig.Retry retry, DoubleSupplier random) {
+    /**
+     * @param settle the least wait after an AMBIGUOUS outcome before looking for the note: a request
+     *        that timed out on our side may still be running on Issuetrak's, and a look that comes
+     *        too early finds nothing and sends a second note. One request timeout by default.
+     */
+    public FailurePolicy(BridgeConfig.Retry retry, Duration settle, DoubleSupplier random) {
         this.retry = retry;
+        this.settle = settle;
         this.random = random;
     }
 
@@ -46,6 +53,9 @@ public final class FailurePolicy {
                     return Decision.giveUp();
                 }
                 Duration delay = delay(failure, attempts);
+                if (failure instanceof IssuetrakException.Ambiguous && delay.compareTo(settle) < 0) {
+                    delay = settle;
+                }
                 if (elapsed.plus(delay).compareTo(retry.budget()) > 0) {
                     return Decision.giveUp();
                 }

@@ -7,6 +7,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.issuetrakbridge.config.BridgeConfig;
+import io.issuetrakbridge.config.IssuetrakConfig;
 import io.issuetrakbridge.issuetrak.IssuetrakClient;
 import io.issuetrakbridge.issuetrak.IssuetrakException;
 import io.issuetrakbridge.issuetrak.NoteReconciler;
@@ -36,14 +37,15 @@ public class NoteDelivery {
     private final BridgeMetrics metrics;
 
     public NoteDelivery(IssuetrakClient client, NoteReconciler reconciler, IssuetrakGate gate, CommandLedger ledger,
-            PartitionOwnership ownership, BridgeConfig config, BridgeMetrics metrics) {
+            PartitionOwnership ownership, BridgeConfig config, IssuetrakConfig issuetrak, BridgeMetrics metrics) {
         this.metrics = metrics;
         this.client = client;
         this.reconciler = reconciler;
         this.gate = gate;
         this.ledger = ledger;
         this.ownership = ownership;
-        this.policy = new FailurePolicy(config.retry(), () -> ThreadLocalRandom.current().nextDouble());
+        this.policy = new FailurePolicy(config.retry(), issuetrak.requestTimeout(),
+                () -> ThreadLocalRandom.current().nextDouble());
     }
 
     /**

@@ -103,6 +103,8 @@ public final class Faults {
     }
 
     private final AtomicReference<Plan> plan = new AtomicReference<>(Plan.none());
+    /** Extra latency for creates on particular issues: one slow issue among fast ones. */
+    private final java.util.concurrent.ConcurrentMap<Long, Long> slowIssues = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The faults in force now. */
     public Plan current() {
@@ -118,7 +120,19 @@ public final class Faults {
     /** Removes every fault. */
     public Faults reset() {
         plan.set(Plan.none());
+        slowIssues.clear();
         return this;
+    }
+
+    /** Creates on {@code issueNumber} are answered only after {@code latency} (on top of the plan's latency). */
+    public Faults slowIssue(long issueNumber, Duration latency) {
+        slowIssues.put(issueNumber, latency.toMillis());
+        return this;
+    }
+
+    /** The extra create latency for an issue, 0 for most. */
+    long issueLatencyMs(long issueNumber) {
+        return slowIssues.isEmpty() ? 0 : slowIssues.getOrDefault(issueNumber, 0L);
     }
 
     /** Delays every API answer by {@code latency} plus a uniform random 0..{@code jitter}. */

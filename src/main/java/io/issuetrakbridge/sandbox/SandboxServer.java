@@ -225,6 +225,15 @@ public final class SandboxServer {
     // -------------------------------------------------------------------------------------------- API
 
     private void api(HttpServerRequest request, String rawPath, String apiRel, byte[] body) {
+        stats.entered();
+        java.util.concurrent.atomic.AtomicBoolean left = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable leave = () -> {
+            if (left.compareAndSet(false, true)) {
+                stats.left();
+            }
+        };
+        request.response().endHandler(v -> leave.run());
+        request.response().closeHandler(v -> leave.run());
         Faults.Plan plan = faults.current();
         long delayMs = plan.latencyMs() > 0 || plan.jitterMs() > 0 ? Faults.delayMs(plan) : 0;
         if (delayMs > 0) {
@@ -344,6 +353,15 @@ public final class SandboxServer {
             message(request, 400, invalid, true);
             return;
         }
+        long slow = faults.issueLatencyMs(note.issueNumber());
+        if (slow > 0) {
+            vertx.setTimer(slow, timer -> store(request, note, plan));
+        } else {
+            store(request, note, plan);
+        }
+    }
+
+    private void store(HttpServerRequest request, CreateNote note, Faults.Plan plan) {
         Faults.CreateOutcome outcome = Faults.createOutcome(plan);
         ReadNote stored = notes.create(note);
         switch (outcome) {

@@ -15,6 +15,21 @@ public final class SandboxStats {
     private final ConcurrentMap<Integer, LongAdder> byStatus = new ConcurrentHashMap<>();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder delayedCreates = new LongAdder();
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger peakInFlight = new java.util.concurrent.atomic.AtomicInteger();
+
+    void entered() {
+        peakInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+    }
+
+    void left() {
+        inFlight.decrementAndGet();
+    }
+
+    /** The most API requests ever in progress at once since the last reset: how parallel the client is. */
+    public int peakInFlight() {
+        return peakInFlight.get();
+    }
 
     void answered(int status) {
         byStatus.computeIfAbsent(status, s -> new LongAdder()).increment();
@@ -53,6 +68,7 @@ public final class SandboxStats {
 
     /** Sets every counter back to zero. */
     public void reset() {
+        peakInFlight.set(inFlight.get());
         byStatus.clear();
         dropped.reset();
         delayedCreates.reset();

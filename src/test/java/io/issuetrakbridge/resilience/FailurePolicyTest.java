@@ -35,7 +35,7 @@ class FailurePolicyTest {
         };
     }
 
-    private final FailurePolicy top = new FailurePolicy(retry(10, Duration.ofMinutes(5)), () -> 0.999999);
+    private final FailurePolicy top = new FailurePolicy(retry(10, Duration.ofMinutes(5)), Duration.ofSeconds(2), () -> 0.999999);
 
     @Test
     void neverRetriesARejection() {
@@ -55,7 +55,7 @@ class FailurePolicyTest {
         assertThat(top.decide(down, 1, Duration.ZERO).delay()).isBetween(Duration.ofMillis(99), Duration.ofMillis(100));
         assertThat(top.decide(down, 3, Duration.ZERO).delay()).isBetween(Duration.ofMillis(399), Duration.ofMillis(400));
         assertThat(top.decide(down, 9, Duration.ZERO).delay()).isBetween(Duration.ofMillis(4999), Duration.ofSeconds(5));
-        FailurePolicy bottom = new FailurePolicy(retry(10, Duration.ofMinutes(5)), () -> 0.0);
+        FailurePolicy bottom = new FailurePolicy(retry(10, Duration.ofMinutes(5)), Duration.ofSeconds(2), () -> 0.0);
         assertThat(bottom.decide(down, 5, Duration.ZERO).delay()).isZero();
     }
 
@@ -80,5 +80,7 @@ class FailurePolicyTest {
         Decision d = top.decide(new IssuetrakException.Ambiguous("timeout", null), 1, Duration.ZERO);
         assertThat(d.action()).isEqualTo(Decision.Action.RETRY);
         assertThat(d.reconcileFirst()).isTrue();
+        // Never sooner than the settle time: the request may still be running on Issuetrak's side.
+        assertThat(d.delay()).isEqualTo(Duration.ofSeconds(2));
     }
 }

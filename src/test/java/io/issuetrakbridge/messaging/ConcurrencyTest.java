@@ -1,0 +1,81 @@
+package io.issuetrakbridge.messaging;
+
+import static io.issuetrakbridge.messaging.NotePipelineTest.command;
+import static io.issuetrakbridge.testing.CommandTopics.commandIds;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.issuetrakbridge.issuetrak.dto.ReadNote;
+import io.issuetrakbridge.sandbox.SandboxServer;
+import io.issuetrakbridge.testing.CommandTopics;
+import io.issuetrakbridge.testing.InjectSandbox;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Many issues at once from a single partition, and a slow issue that holds back only itself. */
+@QuarkusTest
+class ConcurrencyTest {
+
+    private static CommandTopics topics;
+
+    @InjectSandbox
+    SandboxServer sandbox;
+
+    @BeforeAll
+    static void connect() {
+        topics = new CommandTopics();
+    }
+
+    @AfterAll
+    static void disconnect() {
+        topics.close();
+    }
+
+    @AfterEach
+    void healthy() {
+        sandbox.faults().reset();
+    }
+
+    @Test
+    void aSlowIssueDelaysOnlyItsOwnCommandsEvenOnOnePartition() {
+        // Slow, but within the 2s request timeout of the test profile.
+        Duration slowness = Duration.ofMillis(1500);
+        long slow = 700_000 + (long) (Math.random() * 100_000);
+        sandbox.faults().latency(Duration.ofMillis(20), Duration.ZERO).slowIssue(slow, slowness);
+        sandbox.stats().reset();
+
+        List<String> slowIds = new ArrayList<>();
+        for (int n = 0; n < 2; n++) {
+            String id = "slow-" + n + "-" + UUID.randomUUID();
+            slowIds.add(id);
+            topics.send(0, Long.toString(slow), command(id, slow, "slow " + n));
+        }
+        List<String> fastIds = new ArrayList<>();
+        for (int i = 1; i <= 40; i++) {
+            String id = "fast-" + i + "-" + UUID.randomUUID();
+            fastIds.add(id);
+            topics.send(0, Long.toString(slow + i), command(id, slow + i, "fast"));
+        }
+
+        List<ConsumerRecord<byte[], byte[]>> fast = topics.await("replies", commandIds(fastIds), fastIds.size());
+        List<ConsumerRecord<byte[], byte[]>> slowReplies = topics.await("replies", commandIds(slowIds), 2);
+        long lastFast = fast.stream().mapToLong(ConsumerRecord::timestamp).max().orElseThrow();
+        long firstSlow = slowReplies.stream().mapToLong(ConsumerRecord::timestamp).min().orElseThrow();
+        // Every fast issue (20 ms each) finished before the slow issue's first note (1.5 s) was answered,
+        // although all of them sat behind it in the same partition.
+        assertThat(lastFast).isLessThan(firstSlow);
+        // And the slow issue's two notes are still in command order.
+        assertThat(sandbox.notes().forIssue(slow).stream().map(ReadNote::noteText)).containsExactly("slow 0", "slow 1");
+        // One partition, yet many requests to Issuetrak at once.
+        assertThat(sandbox.stats().peakInFlight()).isGreaterThan(10);
+    }
+}
