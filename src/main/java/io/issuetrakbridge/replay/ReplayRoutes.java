@@ -62,6 +62,13 @@ public class ReplayRoutes {
             throw new IllegalStateException("bridge.replay.token must be at least " + ReplayToken.MIN_LENGTH
                     + " characters, e.g. the output of: openssl rand -base64 32");
         }
+        if (config.maxReplays() < 1) {
+            throw new IllegalStateException("bridge.replay.max-replays must be 1 or more");
+        }
+        if (!(config.defaultRate() > 0 && config.defaultRate() <= ReplayRequest.MAX_RATE)) {
+            throw new IllegalStateException("bridge.replay.default-rate must be above 0 and at most "
+                    + (long) ReplayRequest.MAX_RATE + " records per second");
+        }
         Router router = management.router();
         router.route(PATH + "*").order(-10).handler(rc -> authenticate(rc, token));
         router.post(PATH).handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES)).handler(this::replay);
