@@ -38,6 +38,12 @@ public class CommandProcessor {
     /** Dead-letter headers added next to SmallRye's own dead-letter-* headers. */
     public static final String DLQ_CATEGORY_HEADER = "dead-letter-category";
     public static final String DLQ_ATTEMPTS_HEADER = "dead-letter-attempts";
+    /**
+     * The command record's own timestamp (epoch millis). SmallRye's dead letter gets a new one, and a
+     * command without CreatedDate takes its CreatedDate from the record timestamp: a replay restores it
+     * so that reconciliation compares identical content.
+     */
+    public static final String DLQ_TIMESTAMP_HEADER = "dead-letter-timestamp";
 
     private final CommandParser parser;
     private final NoteDelivery delivery;
@@ -141,17 +147,21 @@ public class CommandProcessor {
     /**
      * Dead-letters through the connector's own DLQ handler: it copies the record (key, value,
      * headers), adds SmallRye's dead-letter-* headers, waits for the broker, then acknowledges.
-     * We add the category, the attempts and the resolved command ID, so a replayed record keeps its ID.
+     * We add the category, the attempts, the record's timestamp and the resolved command ID, so a
+     * replayed record keeps its ID and its CreatedDate. The connector copies the command's own headers
+     * too, a replay's {@code replay-count} among them, which is what stops a replay loop.
      */
     private Uni<Void> deadLetter(CommandRecord record, String commandId, Throwable reason, FailureCategory category,
             int attempts) {
         List<RecordHeader> extra = List.of(
                 new RecordHeader(DLQ_CATEGORY_HEADER, category.name().getBytes(StandardCharsets.UTF_8)),
                 new RecordHeader(DLQ_ATTEMPTS_HEADER, Integer.toString(attempts).getBytes(StandardCharsets.UTF_8)),
+                new RecordHeader(DLQ_TIMESTAMP_HEADER,
+                        Long.toString(record.timestamp().toEpochMilli()).getBytes(StandardCharsets.UTF_8)),
                 new RecordHeader(OutcomePublisher.COMMAND_ID_HEADER, commandId.getBytes(StandardCharsets.UTF_8)));
         OutgoingKafkaRecordMetadata<Object> metadata = OutgoingKafkaRecordMetadata.builder()
                 .withHeaders(record.headers().lastHeader(OutcomePublisher.COMMAND_ID_HEADER) == null ? extra
-                        : extra.subList(0, 2))
+                        : extra.subList(0, 3))
                 .build();
         return Uni.createFrom().completionStage(record.message().nack(reason, Metadata.of(metadata)));
     }
