@@ -27,6 +27,9 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class NoteDelivery {
 
+    /** The shortest delay a Vert.x timer accepts. */
+    private static final Duration MIN_TIMER = Duration.ofMillis(1);
+
     private final IssuetrakClient client;
     private final NoteReconciler reconciler;
     private final IssuetrakGate gate;
@@ -108,8 +111,11 @@ public class NoteDelivery {
                 metrics.retried(failure.category());
                 Log.debugf("command %s: %s (attempt %d), retrying in %d ms", command.commandId(), failure.category(),
                         progress.attempts, decision.delay().toMillis());
+                // Full jitter draws delays under a millisecond now and then (and Retry-After may be 0);
+                // Vert.x timers refuse those, which used to fail the command and strand it uncommitted.
+                Duration wait = decision.delay().compareTo(MIN_TIMER) < 0 ? MIN_TIMER : decision.delay();
                 return Uni.createFrom().voidItem()
-                        .onItem().delayIt().by(decision.delay())
+                        .onItem().delayIt().by(wait)
                         .chain(() -> attempt(command, progress));
             case GIVE_UP:
             default:
