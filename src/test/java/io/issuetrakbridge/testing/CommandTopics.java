@@ -16,6 +16,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -31,15 +32,29 @@ import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 /**
  * The application's topics as a test sees them: a plain Kafka producer for commands (as an upstream
  * system would write them) and the companion to read replies, errors and dead letters.
+ * <p>
+ * In a {@code @QuarkusTest} the broker and topic names come from the application's config; tests
+ * that run the packaged service as a process pass them explicitly ({@link #CommandTopics(String, Function)}).
  */
 public final class CommandTopics implements AutoCloseable {
 
     private final String bootstrap;
+    private final Function<String, String> topicNames;
     private final KafkaProducer<byte[], byte[]> producer;
     private final KafkaCompanion companion;
 
+    /** Broker and topics of the Quarkus application under test. */
     public CommandTopics() {
-        this.bootstrap = ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
+        this(ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class), CommandTopics::topic);
+    }
+
+    /**
+     * @param topicNames from a short name ({@code commands}, {@code replies}, {@code errors},
+     *        {@code dead-letters}, {@code ledger}) to the topic's real name
+     */
+    public CommandTopics(String bootstrap, Function<String, String> topicNames) {
+        this.bootstrap = bootstrap;
+        this.topicNames = topicNames;
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -49,6 +64,7 @@ public final class CommandTopics implements AutoCloseable {
         this.companion = new KafkaCompanion(bootstrap);
     }
 
+    /** A topic's name in the Quarkus application's config ({@code bridge.topics.<name>}). */
     public static String topic(String name) {
         return ConfigProvider.getConfig().getValue("bridge.topics." + name, String.class);
     }
@@ -59,7 +75,7 @@ public final class CommandTopics implements AutoCloseable {
 
     /** Sends one command record and waits for the broker's ack. */
     public RecordMetadata send(String key, byte[] value, Header... headers) {
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic("commands"), null,
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topicNames.apply("commands"), null,
                 key == null ? null : key.getBytes(StandardCharsets.UTF_8), value, List.of(headers));
         try {
             return producer.send(record).get(30, TimeUnit.SECONDS);
@@ -74,13 +90,46 @@ public final class CommandTopics implements AutoCloseable {
 
     /** Sends to an explicit partition, for tests about ordering and partitions. */
     public RecordMetadata send(int partition, String key, String json) {
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic("commands"), partition,
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topicNames.apply("commands"), partition,
                 key.getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8));
         try {
             return producer.send(record).get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("could not send a command", e);
         }
+    }
+
+    /** A command to send: the record key (null for none) and the JSON value. */
+    public record Keyed(String key, String json) {
+    }
+
+    /** Sends many commands in order, pipelined, and waits until the broker has acknowledged them all. */
+    public void sendAll(List<Keyed> commands) {
+        List<java.util.concurrent.Future<RecordMetadata>> sent = new java.util.ArrayList<>(commands.size());
+        for (Keyed command : commands) {
+            sent.add(producer.send(new ProducerRecord<>(topicNames.apply("commands"),
+                    command.key() == null ? null : command.key().getBytes(StandardCharsets.UTF_8),
+                    command.json().getBytes(StandardCharsets.UTF_8))));
+        }
+        producer.flush();
+        try {
+            for (java.util.concurrent.Future<RecordMetadata> f : sent) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("could not send the commands", e);
+        }
+    }
+
+    /**
+     * Starts reading a topic from its beginning in the background; the task's records grow as the
+     * topic does. Stop it when done.
+     */
+    public ConsumerTask<byte[], byte[]> follow(String name) {
+        return companion.consume(byte[].class, byte[].class)
+                .withProp("auto.offset.reset", "earliest")
+                .withGroupId("test-" + UUID.randomUUID())
+                .fromTopics(topicNames.apply(name));
     }
 
     /**
@@ -92,7 +141,7 @@ public final class CommandTopics implements AutoCloseable {
         ConsumerTask<byte[], byte[]> task = companion.consume(byte[].class, byte[].class)
                 .withProp("auto.offset.reset", "earliest")
                 .withGroupId("test-" + UUID.randomUUID())
-                .fromTopics(topic(name));
+                .fromTopics(topicNames.apply(name));
         try {
             Awaitility.await().atMost(Duration.ofSeconds(60))
                     .until(() -> matching(task, filter).size() >= count);
@@ -109,7 +158,7 @@ public final class CommandTopics implements AutoCloseable {
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic(name)).stream()
+            List<TopicPartition> partitions = consumer.partitionsFor(topicNames.apply(name)).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
