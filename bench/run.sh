@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The benchmark of issue 7 (docs/BENCHMARKS.md): a real Kafka broker, the sandbox and the packaged
+# service, each in its own JVM, driven by io.issuetrakbridge.bench.Benchmark (src/test/java, never shipped).
+#
+#   bench/run.sh                         # full run: N=100,000, K=10,000, P=6, L=20 ms; writes docs/BENCHMARKS.md
+#   bench/run.sh --n=10000 --out=none    # a quick look while developing
+#
+# Options (--key=value): n, issues, partitions, latency-ms, seq-n, one-partition-n, one-partition-issues,
+# half-load-seconds, warmup, runs (main,sequential,one-partition,half-load), jfr (runs to profile, default
+# main; "none" for none), xmx (service heap, default 256m), service-opt (extra JVM/-D option for the
+# service, repeatable), sandbox-event-loops, out (report file, default docs/BENCHMARKS.md; none to skip).
+# --no-build skips packaging (reuse target/quarkus-app).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build=true
+args=()
+for a in "$@"; do
+  if [[ "$a" == "--no-build" ]]; then build=false; else args+=("$a"); fi
+done
+
+if $build; then
+  echo "[bench] packaging the service (./mvnw -B -o -q package -DskipTests)"
+  ./mvnw -B -o -q package -DskipTests
+fi
+# Harness classes and the broker's jars (kafka_2.13 is a provided dependency: on this classpath, not in the app).
+./mvnw -B -o -q test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt \
+  -Dmdep.includeScope=test
+exec java -Xmx1g -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" \
+  -Dbench.command="bench/run.sh $*" io.issuetrakbridge.bench.Benchmark ${args[@]+"${args[@]}"}

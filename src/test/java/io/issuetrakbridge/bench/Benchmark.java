@@ -1,0 +1,377 @@
+package io.issuetrakbridge.bench;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * The benchmark of issue 7: a real broker, the sandbox and the packaged service, each its own JVM,
+ * driven by this harness. Run it with {@code bench/run.sh} (see docs/BENCHMARKS.md); it is not a test
+ * and asserts nothing: it measures, checks exactly-once and order, and writes the report.
+ * <p>
+ * Runs, each against a freshly started service with topics of its own:
+ * <ol>
+ * <li>{@code main}: N commands over K issues on P partitions, produced as fast as possible (max throughput);</li>
+ * <li>{@code sequential}: one partition, max-in-flight=1 (what a plain blocking consumer does);</li>
+ * <li>{@code one-partition}: one partition, the default window, same issues as the sequential run;</li>
+ * <li>{@code half-load}: the main layout with the producer held at half the main run's throughput, for latency.</li>
+ * </ol>
+ */
+public final class Benchmark {
+
+    private final Map<String, String> options;
+    private final Path work;
+    private final Path appDir;
+    private final String classpath;
+    private final long latencyMs;
+    private final String apiKey;
+    private final List<RunResult> results = new ArrayList<>();
+    private final Map<String, Profile.Summary> profiles = new LinkedHashMap<>();
+    private ChildProcess broker;
+    private ChildProcess sandbox;
+    private String bootstrap;
+    private String sandboxUrl;
+    private RunResult.Latency brokerRoundTrip;
+
+    private Benchmark(Map<String, String> options) {
+        this.options = options;
+        this.work = Path.of(opt("work", "target/bench")).toAbsolutePath();
+        this.appDir = Path.of(opt("app", "target/quarkus-app")).toAbsolutePath();
+        this.classpath = System.getProperty("java.class.path");
+        this.latencyMs = Long.parseLong(opt("latency-ms", "20"));
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        this.apiKey = Base64.getEncoder().encodeToString(key);
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new LinkedHashMap<>();
+        List<String> serviceOpts = new ArrayList<>();
+        for (String arg : args) {
+            String a = arg.startsWith("--") ? arg.substring(2) : arg;
+            int eq = a.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("arguments look like --n=100000, got '" + arg + "'");
+            }
+            if (a.startsWith("service-opt=")) {
+                serviceOpts.add(a.substring(eq + 1));
+            } else {
+                options.put(a.substring(0, eq), a.substring(eq + 1));
+            }
+        }
+        options.put("service-opts", String.join(" ", serviceOpts));
+        Benchmark bench = new Benchmark(options);
+        Runtime.getRuntime().addShutdownHook(new Thread(bench::stopInfrastructure, "bench-stop"));
+        bench.run();
+    }
+
+    private String opt(String name, String fallback) {
+        return options.getOrDefault(name, fallback);
+    }
+
+    private int intOpt(String name, int fallback) {
+        return Integer.parseInt(opt(name, Integer.toString(fallback)).replace("_", "").replace(",", ""));
+    }
+
+    private void run() throws Exception {
+        Files.createDirectories(work);
+        List<String> runs = Arrays.asList(opt("runs", "main,sequential,one-partition,half-load").split(","));
+        int n = intOpt("n", 100_000);
+        int issues = intOpt("issues", 10_000);
+        int partitions = intOpt("partitions", 6);
+        int seqN = intOpt("seq-n", 2_000);
+        int oneIssues = intOpt("one-partition-issues", 1_000);
+        int oneN = intOpt("one-partition-n", 20_000);
+        int warmup = intOpt("warmup", Math.min(10_000, Math.max(200, n / 10)));
+        Set jfrRuns = new Set(opt("jfr", "main"));
+
+        startBroker();
+        startSandbox();
+        Instant started = Instant.now();
+        if (runs.contains("main")) {
+            measure(new RunSpec("main", partitions, issues, n, warmup, 0, Map.of()), jfrRuns.has("main"));
+        }
+        if (runs.contains("sequential")) {
+            measure(new RunSpec("sequential", 1, oneIssues, seqN, Math.min(warmup, 100), 0,
+                    Map.of("bridge.max-in-flight", "1")), jfrRuns.has("sequential"));
+        }
+        if (runs.contains("one-partition")) {
+            measure(new RunSpec("one-partition", 1, oneIssues, oneN, Math.min(warmup, 5_000), 0, Map.of()),
+                    jfrRuns.has("one-partition"));
+        }
+        if (runs.contains("half-load")) {
+            double max = results.stream().filter(r -> r.spec().name().equals("main")).mapToDouble(RunResult::throughput)
+                    .findFirst().orElse(Double.parseDouble(opt("half-rate", "2500")) * 2);
+            double rate = Math.floor(max / 2);
+            int seconds = intOpt("half-load-seconds", 20);
+            measure(new RunSpec("half-load", partitions, issues, (int) (rate * seconds), warmup, rate, Map.of()),
+                    jfrRuns.has("half-load"));
+        }
+        String report = Report.markdown(this, started);
+        System.out.println(report);
+        Path out = Path.of(opt("out", "docs/BENCHMARKS.md"));
+        if (!opt("out", "").equals("none")) {
+            Report.write(out, report);
+            System.out.println("Written to " + out.toAbsolutePath());
+        }
+    }
+
+    /** A tiny set of run names from a comma-separated option. */
+    private record Set(String csv) {
+        boolean has(String name) {
+            return Arrays.asList(csv.split(",")).contains(name);
+        }
+    }
+
+    // ------------------------------------------------------------------------------ infrastructure
+
+    private void startBroker() throws Exception {
+        int port = freePort();
+        int controllerPort = freePort();
+        Path dir = work.resolve("kafka-" + System.currentTimeMillis());
+        Files.createDirectories(dir);
+        Properties props = new Properties();
+        props.put("process.roles", "broker,controller");
+        props.put("node.id", "1");
+        props.put("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
+        props.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        props.put("controller.listener.names", "CONTROLLER");
+        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        props.put("log.dirs", dir.resolve("data").toString());
+        props.put("offsets.topic.replication.factor", "1");
+        props.put("offsets.topic.num.partitions", "3");
+        props.put("transaction.state.log.replication.factor", "1");
+        props.put("transaction.state.log.min.isr", "1");
+        props.put("share.coordinator.state.topic.replication.factor", "1");
+        props.put("share.coordinator.state.topic.min.isr", "1");
+        props.put("group.initial.rebalance.delay.ms", "0");
+        props.put("auto.create.topics.enable", "false");
+        Path config = dir.resolve("server.properties");
+        try (Writer w = Files.newBufferedWriter(config)) {
+            props.store(w, "issuetrak-bridge benchmark broker");
+        }
+        List<String> java = List.of(javaBin(), "-Xms512m", "-Xmx512m", "-cp", classpath);
+        Process format = new ProcessBuilder(concat(java, List.of("kafka.tools.StorageTool", "format", "--cluster-id",
+                Uuid.randomUuid().toString(), "--config", config.toString(), "--standalone")))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("format.log").toFile()).start();
+        if (!format.waitFor(120, TimeUnit.SECONDS) || format.exitValue() != 0) {
+            throw new IllegalStateException("formatting the broker's storage failed; see " + dir.resolve("format.log"));
+        }
+        broker = ChildProcess.start("broker", concat(java, List.of("kafka.Kafka", config.toString())),
+                dir.resolve("broker.log"));
+        bootstrap = "127.0.0.1:" + port;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (true) {
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000", AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                    "2000"))) {
+                admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+                break;
+            } catch (Exception notYet) {
+                if (!broker.alive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the broker did not start; see " + broker.log());
+                }
+                Thread.sleep(500);
+            }
+        }
+        log("broker %s on %s", broker, bootstrap);
+        brokerRoundTrip = Workload.produceRoundTrip(bootstrap, 300);
+        log("broker round trip (one record, acks=all, linger 0, sent one after another): %s", brokerRoundTrip);
+    }
+
+    private void startSandbox() throws Exception {
+        // The harness's own class path: the sandbox classes plus jboss-logging, which the packaged app keeps in lib/boot.
+        sandbox = ChildProcess.start("sandbox", List.of(javaBin(), "-Xmx256m",
+                "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-cp", classpath,
+                "io.issuetrakbridge.sandbox.SandboxMain", "--port=0", "--api-key=" + apiKey,
+                "--latency-ms=" + latencyMs, "--event-loops=" + opt("sandbox-event-loops", "1")),
+                work.resolve("logs/sandbox.log"));
+        sandboxUrl = sandbox.awaitOutput(Pattern.compile("sandbox\\.base-url=(\\S+)"), Duration.ofSeconds(60));
+        log("sandbox %s on %s, latency %d ms", sandbox, sandboxUrl, latencyMs);
+    }
+
+    private void stopInfrastructure() {
+        if (sandbox != null) {
+            sandbox.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------- runs
+
+    /** One run's parameters; {@code rate} 0 means as fast as the producer goes. */
+    record RunSpec(String name, int partitions, int issues, int n, int warmup, double rate,
+            Map<String, String> serviceProps) {
+    }
+
+    private void measure(RunSpec spec, boolean jfr) throws Exception {
+        String tag = spec.name() + "-" + Long.toString(System.currentTimeMillis(), 36);
+        log("run %s: %,d commands over %,d issues on %d partition(s), warm-up %,d%s %s", spec.name(), spec.n(),
+                spec.issues(), spec.partitions(), spec.warmup(),
+                spec.rate() > 0 ? String.format(Locale.ROOT, ", at %.0f/s", spec.rate()) : ", as fast as possible",
+                spec.serviceProps());
+        SandboxCheck.reset(sandboxUrl);
+        Workload.Topics topics = Workload.Topics.of("bench-" + tag);
+        int total = spec.warmup() + spec.n();
+        List<Workload.Command> commands = Workload.commands(total, spec.issues(), 1, 42);
+        long[] commandTime = new long[total];
+        Path jfrFile = work.resolve("profile-" + spec.name() + ".jfr");
+        try (Workload workload = new Workload(bootstrap, topics, spec.partitions(), tag, total);
+                ChildProcess service = startService(spec, topics, tag, jfr ? jfrFile : null)) {
+            while (!workload.collector().ready()) {
+                Thread.sleep(20);
+            }
+            workload.produce(commands.subList(0, spec.warmup()), spec.rate(), commandTime);
+            if (!workload.collector().awaitAnswered(spec.warmup(), Duration.ofSeconds(90))) {
+                throw new IllegalStateException("warm-up stalled at " + workload.collector().answered.get() + " of "
+                        + spec.warmup() + "; see " + service.log());
+            }
+            long serviceCpu0 = service.cpuNanos();
+            long sandboxCpu0 = sandbox.cpuNanos();
+            long brokerCpu0 = broker.cpuNanos();
+            long harnessCpu0 = ChildProcess.cpuNanos(ProcessHandle.current().pid());
+            long machine0 = ChildProcess.machineBusyNanos();
+            long wall0 = System.nanoTime();
+            workload.produce(commands.subList(spec.warmup(), total), spec.rate(), commandTime);
+            boolean complete = workload.collector().awaitAnswered(total, Duration.ofSeconds(60));
+            long wall = System.nanoTime() - wall0;
+            RunResult.Cpu cpu = new RunResult.Cpu(service.cpuNanos() - serviceCpu0, sandbox.cpuNanos() - sandboxCpu0,
+                    broker.cpuNanos() - brokerCpu0,
+                    ChildProcess.cpuNanos(ProcessHandle.current().pid()) - harnessCpu0,
+                    ChildProcess.machineBusyNanos() - machine0, wall, ChildProcess.loadAverage());
+            long rss = service.peakRssBytes();
+            service.close();
+            SandboxCheck.Verdict verdict = SandboxCheck.check(sandboxUrl, tag, total);
+            String sandboxStats = SandboxCheck.stats(sandboxUrl).toString();
+            RunResult result = RunResult.of(spec, workload.collector(), commandTime, latencyMs, cpu, rss, verdict,
+                    complete, sandboxStats);
+            results.add(result);
+            log("%s", result.summary());
+            if (jfr && Files.exists(jfrFile)) {
+                Profile.Summary profile = Profile.summarise(jfrFile, 15);
+                profiles.put(spec.name(), profile);
+                log("profile of %s: %d samples, top frames %s", spec.name(), profile.samples(),
+                        profile.selfFrames().subList(0, Math.min(5, profile.selfFrames().size())));
+            }
+        }
+    }
+
+    private ChildProcess startService(RunSpec spec, Workload.Topics topics, String tag, Path jfr) throws Exception {
+        int httpPort = freePort();
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("kafka.bootstrap.servers", bootstrap);
+        props.put("kafka.group.id", "bench-" + tag);
+        props.put("issuetrak.base-url", sandboxUrl);
+        props.put("issuetrak.api-key", apiKey);
+        props.put("bridge.topics.commands", topics.commands());
+        props.put("bridge.topics.replies", topics.replies());
+        props.put("bridge.topics.errors", topics.errors());
+        props.put("bridge.topics.dead-letters", topics.deadLetters());
+        props.put("bridge.topics.ledger", topics.ledger());
+        props.put("quarkus.http.port", Integer.toString(httpPort));
+        props.putAll(spec.serviceProps());
+        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx" + opt("xmx", "256m")));
+        if (jfr != null) {
+            Files.deleteIfExists(jfr);
+            cmd.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true");
+        }
+        for (String extra : opt("service-opts", "").split(" ")) {
+            if (!extra.isBlank()) {
+                cmd.add(extra);
+            }
+        }
+        props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.addAll(List.of("-jar", appDir.resolve("quarkus-run.jar").toString()));
+        ChildProcess service = ChildProcess.start("service", cmd, work.resolve("logs/service-" + spec.name() + ".log"));
+        HttpClient http = HttpClient.newHttpClient();
+        URI ready = URI.create("http://127.0.0.1:" + httpPort + "/q/health/ready");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (true) {
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    break;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            if (!service.alive() || System.nanoTime() > deadline) {
+                service.close();
+                throw new IllegalStateException("the service did not become ready; see " + service.log());
+            }
+            Thread.sleep(200);
+        }
+        log("service %s ready (%s)", service, String.join(" ", cmd.subList(1, cmd.size() - 2)).replace(apiKey, "****"));
+        return service;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    static void log(String format, Object... args) {
+        System.out.printf(Locale.ROOT, "[bench %tT] %s%n", System.currentTimeMillis(),
+                String.format(Locale.ROOT, format, args));
+    }
+
+    // --------------------------------------------------------------------------------- for Report
+
+    List<RunResult> results() {
+        return results;
+    }
+
+    Map<String, Profile.Summary> profiles() {
+        return profiles;
+    }
+
+    Map<String, String> options() {
+        return options;
+    }
+
+    RunResult.Latency brokerRoundTrip() {
+        return brokerRoundTrip;
+    }
+
+    long latencyMs() {
+        return latencyMs;
+    }
+}

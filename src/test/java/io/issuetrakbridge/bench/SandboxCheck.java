@@ -1,0 +1,89 @@
+package io.issuetrakbridge.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * What Issuetrak (the sandbox) ended up with, read from its admin API: notes per command (exactly
+ * one each, or it is a duplicate or a loss) and, per issue, notes in NoteID (creation) order whose
+ * per-issue sequence numbers must only grow.
+ */
+final class SandboxCheck {
+
+    /** @param missing commands of the run with no note; @param duplicates notes beyond the first per command */
+    record Verdict(int notes, int missing, int duplicates, int orderViolations) {
+    }
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private SandboxCheck() {
+    }
+
+    static void reset(String sandboxUrl) throws Exception {
+        send(sandboxUrl, "DELETE", "/notes");
+        send(sandboxUrl, "DELETE", "/stats");
+    }
+
+    static JsonNode stats(String sandboxUrl) throws Exception {
+        return JSON.readTree(send(sandboxUrl, "GET", "/stats"));
+    }
+
+    static Verdict check(String sandboxUrl, String runTag, int commands) throws Exception {
+        JsonNode notes = JSON.readTree(send(sandboxUrl, "GET", "/notes"));
+        int[] perCommand = new int[commands];
+        Map<Long, Integer> lastSeqByIssue = new HashMap<>();
+        int ours = 0;
+        int violations = 0;
+        String prefix = "bench|" + runTag + "|";
+        // The admin API lists notes by NoteID, i.e. in the order the sandbox created them.
+        for (JsonNode note : notes) {
+            String text = note.path("NoteText").asText();
+            if (!text.startsWith(prefix)) {
+                continue;
+            }
+            ours++;
+            String[] f = text.split("\\|");
+            int index = Integer.parseInt(f[2]);
+            long issue = Long.parseLong(f[3]);
+            int seq = Integer.parseInt(f[4]);
+            if (++perCommand[index] > 1) {
+                continue; // counted as a duplicate below; its position says nothing more about order
+            }
+            Integer last = lastSeqByIssue.put(issue, seq);
+            if (last != null && seq < last) {
+                violations++;
+            }
+        }
+        int missing = 0;
+        int duplicates = 0;
+        for (int count : perCommand) {
+            if (count == 0) {
+                missing++;
+            } else {
+                duplicates += count - 1;
+            }
+        }
+        return new Verdict(ours, missing, duplicates, violations);
+    }
+
+    private static String send(String sandboxUrl, String method, String path) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(sandboxUrl + "/sandbox/admin" + path))
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .timeout(Duration.ofSeconds(60))
+                .build();
+        HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
+            throw new IllegalStateException(method + " " + path + " answered " + response.statusCode());
+        }
+        return response.body();
+    }
+}
