@@ -28,8 +28,6 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class NoteDelivery {
 
-    /** The shortest delay a Vert.x timer accepts. */
-
     private final IssuetrakClient client;
     private final NoteReconciler reconciler;
     private final IssuetrakGate gate;
