@@ -73,17 +73,19 @@ public class CommandProcessor {
         return completing;
     }
 
-    /** The publishing stage of commands, which shutdown lets finish. */
+    /**
+     * The publishing stage of commands, which shutdown lets finish. Never refuses work: a command whose
+     * POST ended just before the drain must still publish its outcome.
+     */
     static final class Completing {
         private final InFlight inFlight = new InFlight();
 
         <T> Uni<T> run(java.util.function.Supplier<Uni<T>> work) {
-            return inFlight.run(work, () -> new PartitionOwnership.Revoked(-1));
+            return inFlight.run(work, () -> new IllegalStateException("never closed"));
         }
 
-        boolean close(Duration timeout) {
-            inFlight.close();
-            return inFlight.awaitDrained(timeout);
+        boolean awaitIdle(Duration timeout) {
+            return inFlight.awaitIdle(timeout);
         }
     }
 

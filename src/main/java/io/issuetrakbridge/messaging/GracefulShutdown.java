@@ -22,6 +22,7 @@ public class GracefulShutdown {
     private final PartitionOwnership ownership;
     private final CommandProcessor processor;
     private final Duration grace;
+    private boolean drained;
 
     public GracefulShutdown(PartitionOwnership ownership, CommandProcessor processor, BridgeConfig config) {
         this.ownership = ownership;
@@ -30,13 +31,25 @@ public class GracefulShutdown {
     }
 
     void onStop(@Observes @Priority(1) ShutdownEvent event) {
+        drain();
+    }
+
+    /**
+     * Stops sending and waits for what is in flight. Idempotent: the SIGTERM handler calls it while the
+     * application is still fully up, and ShutdownEvent calls it again for any other kind of stop.
+     */
+    synchronized void drain() {
+        if (drained) {
+            return;
+        }
+        drained = true;
         long deadline = System.nanoTime() + grace.toNanos();
         Log.infof("Shutting down: finishing commands in flight (grace %s)", grace);
         // 1. No new POSTs; wait for those in flight and their ledger records.
         ownership.revoke(ownership.owned(), grace);
         // 2. Wait for their replies and errors to be on the broker and their records acknowledged.
-        boolean drained = processor.completing().close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        boolean idle = processor.completing().awaitIdle(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         Log.infof("Shutdown: %s; unfinished commands stay uncommitted and are redelivered",
-                drained ? "all started outcomes published" : "grace period over");
+                idle ? "all started outcomes published" : "grace period over");
     }
 }

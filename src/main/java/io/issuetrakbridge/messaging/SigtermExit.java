@@ -10,7 +10,7 @@ import io.quarkus.runtime.StartupEvent;
 import sun.misc.Signal;
 
 /**
- * Makes SIGTERM an orderly stop with exit code 0. Quarkus only registers a JVM shutdown hook, so on
+ * Makes SIGTERM an orderly stop with exit code 0, draining commands in flight first. Quarkus only registers a JVM shutdown hook, so on
  * SIGTERM the JVM's default handler runs {@link GracefulShutdown} and then exits 143 (killed by
  * signal 15), which Kubernetes and process supervisors report as a failure. Handling TERM ourselves
  * and asking Quarkus to exit with 0 runs the same shutdown (ShutdownEvent, connector close and
@@ -20,6 +20,12 @@ import sun.misc.Signal;
 @ApplicationScoped
 public class SigtermExit {
 
+    private final GracefulShutdown shutdown;
+
+    public SigtermExit(GracefulShutdown shutdown) {
+        this.shutdown = shutdown;
+    }
+
     void install(@Observes StartupEvent event) {
         if (LaunchMode.current() != LaunchMode.NORMAL) {
             return;
@@ -27,7 +33,14 @@ public class SigtermExit {
         try {
             Signal.handle(new Signal("TERM"), signal -> {
                 Log.info("SIGTERM received: stopping");
-                Quarkus.asyncExit(0);
+                // Drain while everything still runs: Quarkus' own stop sequence starts closing
+                // clients and connections before ShutdownEvent observers get their turn.
+                Thread drain = new Thread(() -> {
+                    shutdown.drain();
+                    Quarkus.asyncExit(0);
+                }, "issuetrak-bridge-sigterm");
+                drain.setDaemon(true);
+                drain.start();
             });
         } catch (IllegalArgumentException unsupported) {
             // No TERM on this platform (Windows): the JVM's own handling stays.

@@ -33,8 +33,34 @@ public final class InFlight {
     }
 
     private void exit() {
-        if (count.decrementAndGet() == 0 && closed) {
-            drained.complete(null);
+        if (count.decrementAndGet() == 0) {
+            if (closed) {
+                drained.complete(null);
+            }
+            synchronized (this) {
+                notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Blocks until no work is in progress (new work is still accepted), or the timeout passed; true
+     * when idle.
+     */
+    public synchronized boolean awaitIdle(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (count.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                wait(Math.max(1, left / 1_000_000));
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -103,6 +103,8 @@ public final class Faults {
     }
 
     private final AtomicReference<Plan> plan = new AtomicReference<>(Plan.none());
+    /** Error bodies quote the request's headers, as some servers do: a trap for clients that log bodies. */
+    private volatile boolean echoRequests;
     /** Extra latency for creates on particular issues: one slow issue among fast ones. */
     private final java.util.concurrent.ConcurrentMap<Long, Long> slowIssues = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -121,7 +123,18 @@ public final class Faults {
     public Faults reset() {
         plan.set(Plan.none());
         slowIssues.clear();
+        echoRequests = false;
         return this;
+    }
+
+    /** Makes every error answer quote the request's headers, signature included. */
+    public Faults echoRequests(boolean echo) {
+        echoRequests = echo;
+        return this;
+    }
+
+    boolean echoRequests() {
+        return echoRequests;
     }
 
     /** Creates on {@code issueNumber} are answered only after {@code latency} (on top of the plan's latency). */

@@ -648,6 +648,12 @@ public final class SandboxServer {
     /** Issuetrak's (ASP.NET Web API's) error shape: {"Message": "..."}. */
     private void message(HttpServerRequest request, int status, String text, boolean api) {
         ObjectNode node = json.createObjectNode().put("Message", text);
+        if (api && faults.echoRequests()) {
+            StringBuilder echo = new StringBuilder(text).append(" Request: ").append(request.method()).append(' ')
+                    .append(request.uri());
+            request.headers().forEach(h -> echo.append("; ").append(h.getKey()).append(": ").append(h.getValue()));
+            node.put("Message", echo.toString());
+        }
         byte[] bytes;
         try {
             bytes = json.writeValueAsBytes(node);

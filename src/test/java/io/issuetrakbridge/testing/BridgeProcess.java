@@ -32,6 +32,7 @@ public final class BridgeProcess implements AutoCloseable {
     public static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
     private static final Path LOG_DIR = Path.of("target", "it-logs");
     private static final Pattern LISTENING = Pattern.compile("Listening on: https?://[^\\s,]+:(\\d+)");
+    private static final Pattern MANAGEMENT = Pattern.compile("Management interface listening on https?://[^\\s,]+:(\\d+)");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;
@@ -157,9 +158,19 @@ public final class BridgeProcess implements AutoCloseable {
         return httpPort;
     }
 
+    /** The management port (health, metrics, replay), once it has said so. */
+    public int managementPort() {
+        httpPort();
+        Matcher m = MANAGEMENT.matcher(logText());
+        if (!m.find()) {
+            throw new IllegalStateException(name + ": no management port in its start-up line; see " + log);
+        }
+        return Integer.parseInt(m.group(1));
+    }
+
     /** Waits until {@code /q/health/ready} answers 200: Kafka connected, Issuetrak accepting our key. */
     public void awaitReady(Duration timeout) {
-        int port = httpPort();
+        int port = managementPort();
         HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
                 .timeout(Duration.ofSeconds(10)).build();
         Awaitility.await(name + " ready").atMost(timeout).pollInterval(Duration.ofMillis(200))
