@@ -16,8 +16,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.apache.kafka.common.utils.Time;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.issuetrakbridge.config.DevConfig;
 import io.quarkus.arc.profile.IfBuildProfile;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
@@ -43,10 +43,9 @@ public class DevKafkaBroker {
     private final int port;
     private final Path dataDir;
 
-    public DevKafkaBroker(@ConfigProperty(name = "bridge.dev.kafka-port", defaultValue = "9092") int port,
-            @ConfigProperty(name = "bridge.dev.kafka-data", defaultValue = "target/dev-kafka") Path dataDir) {
-        this.port = port;
-        this.dataDir = dataDir;
+    public DevKafkaBroker(DevConfig config) {
+        this.port = config.kafkaPort();
+        this.dataDir = config.kafkaData();
     }
 
     // Before the messaging connector wires its channels and the consumer starts polling.

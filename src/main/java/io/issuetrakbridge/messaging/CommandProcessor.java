@@ -26,6 +26,7 @@ import io.issuetrakbridge.resilience.KeyedSequencer;
 import io.issuetrakbridge.resilience.NoteDelivery;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 
 /**
@@ -65,7 +66,14 @@ public class CommandProcessor {
     /** Never fails: every path ends in an ack, a dead letter, or (on a publishing failure) a retry of the publish. */
     public Uni<Void> process(Message<byte[]> message) {
         metrics.received();
-        return handle(message).onTermination().invoke(metrics::finished);
+        // A failure escaping here would end the whole command stream: contain it to this record,
+        // which stays uncommitted and is redelivered after a restart or rebalance.
+        return Uni.createFrom().deferred(() -> handle(message))
+                .onFailure().invoke(failure -> Log.errorf(failure, "record %s: could not be processed; it stays "
+                        + "uncommitted", message.getMetadata(IncomingKafkaRecordMetadata.class)
+                                .map(m -> m.getTopic() + "-" + m.getPartition() + "-" + m.getOffset()).orElse("?")))
+                .onFailure().recoverWithNull().replaceWithVoid()
+                .onTermination().invoke(metrics::finished);
     }
 
     /** Outcomes being published; shutdown waits for them. */

@@ -38,7 +38,7 @@ public class GracefulShutdown {
      * Stops sending and waits for what is in flight. Idempotent: the SIGTERM handler calls it while the
      * application is still fully up, and ShutdownEvent calls it again for any other kind of stop.
      */
-    synchronized void drain() {
+    public synchronized void drain() {
         if (drained) {
             return;
         }

@@ -30,15 +30,21 @@ public class SigtermExit {
         if (LaunchMode.current() != LaunchMode.NORMAL) {
             return;
         }
+        // The signal arrives on a JVM thread that knows nothing of the application's class loader.
+        ClassLoader application = Thread.currentThread().getContextClassLoader();
         try {
             Signal.handle(new Signal("TERM"), signal -> {
                 Log.info("SIGTERM received: stopping");
                 // Drain while everything still runs: Quarkus' own stop sequence starts closing
                 // clients and connections before ShutdownEvent observers get their turn.
                 Thread drain = new Thread(() -> {
-                    shutdown.drain();
-                    Quarkus.asyncExit(0);
+                    try {
+                        shutdown.drain();
+                    } finally {
+                        Quarkus.asyncExit(0);
+                    }
                 }, "issuetrak-bridge-sigterm");
+                drain.setContextClassLoader(application);
                 drain.setDaemon(true);
                 drain.start();
             });
