@@ -27,7 +27,8 @@ public class HttpsSandboxResource implements QuarkusTestResourceLifecycleManager
                 .withPathPrefix("/issuetrak")
                 .withTls(resource("/sandbox-tls/sandbox-cert.pem"), resource("/sandbox-tls/sandbox-key.pem"));
         sandbox = SandboxServer.start(vertx, settings).await().atMost(WAIT);
-        return Map.of("issuetrak.base-url", sandbox.baseUrl());
+        // The key too: the global SandboxTestResource sets one of its own for the plain-HTTP sandbox.
+        return Map.of("issuetrak.base-url", sandbox.baseUrl(), "issuetrak.api-key", TestConfigs.TEST_KEY);
     }
 
     @Override

@@ -53,18 +53,21 @@ class ConcurrencyTest {
         sandbox.faults().latency(Duration.ofMillis(20), Duration.ZERO).slowIssue(slow, slowness);
         sandbox.stats().reset();
 
+        // One batch on one partition: the slow issue's two commands first, then forty other issues.
+        List<CommandTopics.Keyed> batch = new ArrayList<>();
         List<String> slowIds = new ArrayList<>();
         for (int n = 0; n < 2; n++) {
             String id = "slow-" + n + "-" + UUID.randomUUID();
             slowIds.add(id);
-            topics.send(0, Long.toString(slow), command(id, slow, "slow " + n));
+            batch.add(new CommandTopics.Keyed(Long.toString(slow), command(id, slow, "slow " + n)));
         }
         List<String> fastIds = new ArrayList<>();
         for (int i = 1; i <= 40; i++) {
             String id = "fast-" + i + "-" + UUID.randomUUID();
             fastIds.add(id);
-            topics.send(0, Long.toString(slow + i), command(id, slow + i, "fast"));
+            batch.add(new CommandTopics.Keyed(Long.toString(slow + i), command(id, slow + i, "fast")));
         }
+        topics.sendAll(0, batch);
 
         List<ConsumerRecord<byte[], byte[]>> fast = topics.await("replies", commandIds(fastIds), fastIds.size());
         List<ConsumerRecord<byte[], byte[]>> slowReplies = topics.await("replies", commandIds(slowIds), 2);

@@ -53,6 +53,12 @@ class ResilienceTest {
     @Inject
     IssuetrakGate gate;
 
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "bridge.max-in-flight")
+    int maxInFlight;
+
     private ApiKey originalKey;
 
     @BeforeAll
@@ -154,6 +160,24 @@ class ResilienceTest {
 
         sandbox.apiKey(originalKey);
         assertEveryNoteOnceInOrderAndNoDeadLetters("wrong-key", ids);
+    }
+
+    @Test
+    void whileStalledTheRecordsFetchedButNotFinishedStayWithinTheWindow() {
+        sandbox.apiKey(ApiKey.of(SandboxTestResource.newApiKey()));
+        Map<Long, List<String>> ids = sendBatch("stalled", 100, 6);
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> gate.currentPause().isPresent());
+        // 600 commands wait in the topic; the bridge holds at most bridge.max-in-flight of them.
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> inFlight() >= 200);
+        Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                .until(() -> inFlight() <= maxInFlight);
+
+        sandbox.apiKey(originalKey);
+        assertEveryNoteOnceInOrderAndNoDeadLetters("stalled", ids);
+    }
+
+    private double inFlight() {
+        return registry.get("issuetrak.bridge.commands.in.flight").gauge().value();
     }
 
     @Test

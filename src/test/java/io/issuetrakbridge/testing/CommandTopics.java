@@ -105,9 +105,14 @@ public final class CommandTopics implements AutoCloseable {
 
     /** Sends many commands in order, pipelined, and waits until the broker has acknowledged them all. */
     public void sendAll(List<Keyed> commands) {
+        sendAll(null, commands);
+    }
+
+    /** Sends commands in one batch to one partition (null: by key), waiting for the broker's acks at the end. */
+    public void sendAll(Integer partition, List<Keyed> commands) {
         List<java.util.concurrent.Future<RecordMetadata>> sent = new java.util.ArrayList<>(commands.size());
         for (Keyed command : commands) {
-            sent.add(producer.send(new ProducerRecord<>(topicNames.apply("commands"),
+            sent.add(producer.send(new ProducerRecord<>(topicNames.apply("commands"), partition,
                     command.key() == null ? null : command.key().getBytes(StandardCharsets.UTF_8),
                     command.json().getBytes(StandardCharsets.UTF_8))));
         }
