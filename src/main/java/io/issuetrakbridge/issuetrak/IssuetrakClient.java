@@ -8,6 +8,7 @@ import java.util.UUID;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -20,6 +21,10 @@ import io.issuetrakbridge.issuetrak.RequestSigner.SignedHeaders;
 import io.issuetrakbridge.issuetrak.dto.CreateNote;
 import io.issuetrakbridge.issuetrak.dto.NotePage;
 import io.issuetrakbridge.issuetrak.dto.ReadNote;
+import io.issuetrakbridge.metrics.BridgeMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.context.propagation.TextMapSetter;
 import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
 import io.smallrye.mutiny.Uni;
@@ -45,6 +50,11 @@ public class IssuetrakClient {
 
     private static final Logger LOG = Logger.getLogger(IssuetrakClient.class);
     private static final String JSON = "application/json; charset=utf-8";
+    private static final TextMapSetter<HttpRequest<Buffer>> TRACE_HEADERS = (request, name, value) -> {
+        if (request != null) {
+            request.putHeader(name, value);
+        }
+    };
 
     private final WebClient web;
     private final RequestSigner signer;
@@ -52,8 +62,19 @@ public class IssuetrakClient {
     private final ObjectMapper json;
     private final String notesPath;
     private final long requestTimeoutMs;
+    private final BridgeMetrics metrics;
+    private final OpenTelemetry telemetry;
 
+    /** Outside CDI (plain JUnit tests): meters go to a private registry, no trace headers. */
     public IssuetrakClient(Vertx vertx, IssuetrakConfig config, ObjectMapper json, TlsConfigurationRegistry tlsRegistry) {
+        this(vertx, config, json, tlsRegistry, new BridgeMetrics(new SimpleMeterRegistry()), OpenTelemetry.noop());
+    }
+
+    @Inject
+    public IssuetrakClient(Vertx vertx, IssuetrakConfig config, ObjectMapper json, TlsConfigurationRegistry tlsRegistry,
+            BridgeMetrics metrics, OpenTelemetry telemetry) {
+        this.metrics = metrics;
+        this.telemetry = telemetry;
         // Also checked at start-up; repeated here because a bean may build the client before that observer runs.
         ConfigValidator.check(config);
         this.json = json;
@@ -125,7 +146,7 @@ public class IssuetrakClient {
 
     /** Creates a note; the result is Issuetrak's new NoteID. */
     public Uni<Long> createNote(CreateNote note) {
-        return createNote(note, null);
+        return createNote(note, CallContext.of(null, note.issueNumber()));
     }
 
     /**
@@ -134,6 +155,15 @@ public class IssuetrakClient {
      * @param commandId the command this call serves, for log lines; may be null
      */
     public Uni<Long> createNote(CreateNote note, String commandId) {
+        return createNote(note, CallContext.of(commandId, note.issueNumber()));
+    }
+
+    /**
+     * Creates a note; the result is Issuetrak's new NoteID.
+     *
+     * @param command the command this call serves: log lines and the trace context sent as {@code traceparent}
+     */
+    public Uni<Long> createNote(CreateNote note, CallContext command) {
         return Uni.createFrom().deferred(() -> {
             // Serialised once: these exact bytes are signed and sent, on every subscription.
             byte[] body;
@@ -143,32 +173,42 @@ public class IssuetrakClient {
                 return Uni.createFrom().failure(new IllegalArgumentException("CreateNote cannot be serialised", e));
             }
             String op = "POST " + notesPath;
-            return exchange(HttpMethod.POST, notesPath, body, op, commandId)
+            return exchange(HttpMethod.POST, notesPath, body, "create", op, command)
                     .map(response -> noteId(op, response));
         });
     }
 
     /** Reads one note. A note that does not exist fails with {@link Rejected} (404). */
     public Uni<ReadNote> getNote(long noteId) {
-        return getNote(noteId, null);
+        return getNote(noteId, CallContext.none());
     }
 
     /** As {@link #getNote(long)}, logging with the command it serves. */
     public Uni<ReadNote> getNote(long noteId, String commandId) {
+        return getNote(noteId, CallContext.of(commandId, null));
+    }
+
+    /** As {@link #getNote(long)}, for the command it serves (log lines, trace context). */
+    public Uni<ReadNote> getNote(long noteId, CallContext command) {
         String path = notesPath + "/" + noteId;
-        return Uni.createFrom().deferred(() -> exchange(HttpMethod.GET, path, null, "GET " + path, commandId))
+        return Uni.createFrom().deferred(() -> exchange(HttpMethod.GET, path, null, "get", "GET " + path, command))
                 .map(response -> read("GET " + path, response, ReadNote.class));
     }
 
     /** Reads all notes of an issue (v1 answers one page). A non-existent issue fails with {@link Rejected} (400). */
     public Uni<NotePage> notesForIssue(long issueNumber) {
-        return notesForIssue(issueNumber, null);
+        return notesForIssue(issueNumber, CallContext.of(null, issueNumber));
     }
 
     /** As {@link #notesForIssue(long)}, logging with the command it serves. */
     public Uni<NotePage> notesForIssue(long issueNumber, String commandId) {
+        return notesForIssue(issueNumber, CallContext.of(commandId, issueNumber));
+    }
+
+    /** As {@link #notesForIssue(long)}, for the command it serves (log lines, trace context). */
+    public Uni<NotePage> notesForIssue(long issueNumber, CallContext command) {
         String path = notesPath + "/issue/" + issueNumber;
-        return Uni.createFrom().deferred(() -> exchange(HttpMethod.GET, path, null, "GET " + path, commandId))
+        return Uni.createFrom().deferred(() -> exchange(HttpMethod.GET, path, null, "list", "GET " + path, command))
                 .map(response -> read("GET " + path, response, NotePage.class));
     }
 
@@ -180,7 +220,7 @@ public class IssuetrakClient {
     public Uni<Void> probe() {
         String path = notesPath + "/0";
         String op = "GET " + path;
-        return Uni.createFrom().deferred(() -> send(HttpMethod.GET, path, null, op, null))
+        return Uni.createFrom().deferred(() -> send(HttpMethod.GET, path, null, "probe", op, CallContext.none()))
                 .invoke(outcome -> outcome.failure().filter(e -> !(e instanceof Rejected)).ifPresent(e -> {
                     throw e;
                 }))
@@ -196,8 +236,9 @@ public class IssuetrakClient {
     }
 
     /** Sends and fails on any non-2xx answer. */
-    private Uni<HttpResponse<Buffer>> exchange(HttpMethod method, String path, byte[] body, String op, String commandId) {
-        return send(method, path, body, op, commandId).map(outcome -> {
+    private Uni<HttpResponse<Buffer>> exchange(HttpMethod method, String path, byte[] body, String operation,
+            String op, CallContext command) {
+        return send(method, path, body, operation, op, command).map(outcome -> {
             outcome.failure().ifPresent(e -> {
                 throw e;
             });
@@ -205,8 +246,14 @@ public class IssuetrakClient {
         });
     }
 
-    /** Signs and sends one request; transport failures fail the Uni, HTTP answers are classified but returned. */
-    private Uni<Outcome> send(HttpMethod method, String path, byte[] body, String op, String commandId) {
+    /**
+     * Signs and sends one request; transport failures fail the Uni, HTTP answers are classified but returned.
+     * The only place a request leaves, so the latency meter and the trace header are set here.
+     *
+     * @param operation the meter's {@code operation} tag: create, get, list or probe
+     */
+    private Uni<Outcome> send(HttpMethod method, String path, byte[] body, String operation, String op,
+            CallContext command) {
         SignedHeaders signed = signer.sign(method.name(), path, "", body, Instant.now(), UUID.randomUUID());
         HttpRequest<Buffer> request = web.request(method, path)
                 .putHeader(RequestSigner.TIMESTAMP_HEADER, signed.timestamp())
@@ -215,6 +262,8 @@ public class IssuetrakClient {
                 .putHeader("Accept", "application/json")
                 // Idle timeout: starts once a connection is held, so it fires only after the request may have left.
                 .idleTimeout(requestTimeoutMs);
+        // The Vert.x WebClient is not instrumented: continue the command's trace by hand (W3C traceparent).
+        telemetry.getPropagators().getTextMapPropagator().inject(command.trace(), request, TRACE_HEADERS);
         long started = System.nanoTime();
         Uni<HttpResponse<Buffer>> sent = body == null
                 ? request.send()
@@ -222,15 +271,17 @@ public class IssuetrakClient {
         return sent
                 .onFailure().transform(failure -> {
                     IssuetrakException classified = classifier.classify(op, failure);
-                    LOG.debugf("%s failed after %d ms as %s (command %s, request %s)", op, elapsedMs(started),
-                            classified.category(), commandId, signed.requestId());
+                    metrics.issuetrakCall(operation, classified.category().name(), System.nanoTime() - started);
+                    command.debug(LOG, "%s failed after %d ms as %s (request %s)", op, elapsedMs(started),
+                            classified.category(), signed.requestId());
                     return classified;
                 })
                 .map(response -> {
                     Optional<IssuetrakException> failure = classifier.classify(op, response.statusCode(),
                             response.getHeader("Retry-After"), response.bodyAsString(), signed.signature());
-                    LOG.debugf("%s answered %d in %d ms (command %s, request %s)", op, response.statusCode(),
-                            elapsedMs(started), commandId, signed.requestId());
+                    metrics.issuetrakCall(operation, Integer.toString(response.statusCode()), System.nanoTime() - started);
+                    command.debug(LOG, "%s answered %d in %d ms (request %s)", op, response.statusCode(),
+                            elapsedMs(started), signed.requestId());
                     return new Outcome(response, failure);
                 });
     }

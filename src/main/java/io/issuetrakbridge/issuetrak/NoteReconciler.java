@@ -36,7 +36,12 @@ public class NoteReconciler {
      * @return the lowest unclaimed matching NoteID, if any
      */
     public Uni<Optional<Long>> findExisting(CreateNote note, Set<Long> claimed) {
-        return client.notesForIssue(note.issueNumber())
+        return findExisting(note, claimed, CallContext.of(null, note.issueNumber()));
+    }
+
+    /** As {@link #findExisting(CreateNote, Set)}, for the command it serves (log lines, trace context). */
+    public Uni<Optional<Long>> findExisting(CreateNote note, Set<Long> claimed, CallContext command) {
+        return client.notesForIssue(note.issueNumber(), command)
                 .map(page -> page.collection() == null ? Optional.<Long>empty()
                         : page.collection().stream()
                                 .filter(existing -> matches(note, existing))

@@ -14,6 +14,7 @@ import org.eclipse.microprofile.reactive.messaging.Metadata;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.issuetrakbridge.config.BridgeConfig;
+import io.issuetrakbridge.issuetrak.CallContext;
 import io.issuetrakbridge.issuetrak.FailureCategory;
 import io.issuetrakbridge.issuetrak.IssuetrakException;
 import io.issuetrakbridge.ledger.CommandLedger;
@@ -24,7 +25,8 @@ import io.issuetrakbridge.resilience.DeliveryResult;
 import io.issuetrakbridge.resilience.InFlight;
 import io.issuetrakbridge.resilience.KeyedSequencer;
 import io.issuetrakbridge.resilience.NoteDelivery;
-import io.quarkus.logging.Log;
+import org.jboss.logging.Logger;
+
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
@@ -35,6 +37,8 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
  */
 @ApplicationScoped
 public class CommandProcessor {
+
+    private static final Logger LOG = Logger.getLogger(CommandProcessor.class);
 
     /** Dead-letter headers added next to SmallRye's own dead-letter-* headers. */
     public static final String DLQ_CATEGORY_HEADER = "dead-letter-category";
@@ -105,47 +109,50 @@ public class CommandProcessor {
                     OutcomePublisher.COMMAND_ID_HEADER), record.positionId(), record.timestamp());
         } catch (InvalidCommandException invalid) {
             String commandId = invalid.commandId() != null ? invalid.commandId() : fallbackId(record);
-            Log.warnf("command %s at %s: invalid: %s", commandId, record.positionId(), invalid.getMessage());
+            new CallContext(commandId, invalid.issueNumber(), record.trace())
+                    .warn(LOG, "invalid (record %s): %s", record.positionId(), invalid.getMessage());
             NoteFailedReply reply = new NoteFailedReply(commandId, invalid.issueNumber(),
                     FailureCategory.VALIDATION.name(), null, invalid.getMessage(), false, 0);
             return completing.run(() -> publisher.failed(record, reply)
                     .chain(() -> deadLetter(record, commandId, invalid, FailureCategory.VALIDATION, 0)))
                     .invoke(() -> metrics.failed(FailureCategory.VALIDATION, record.timestamp()));
         }
-        return sequencer.submit(command.issueNumber(), () -> deliver(record, command))
-                .onFailure(PartitionOwnership.Revoked.class).invoke(revoked -> Log.debugf(
-                        "command %s: %s; its next owner processes it", command.commandId(), revoked.getMessage()))
-                .onFailure(f -> !(f instanceof PartitionOwnership.Revoked)).invoke(failure -> Log.errorf(failure,
-                        "command %s: could not complete; it stays uncommitted and is redelivered after a restart "
-                                + "or rebalance", command.commandId()))
+        CallContext context = new CallContext(command.commandId(), command.issueNumber(), record.trace());
+        return sequencer.submit(command.issueNumber(), () -> deliver(record, command, context))
+                .onFailure(PartitionOwnership.Revoked.class).invoke(revoked -> context.debug(LOG,
+                        "%s; its next owner processes it", revoked.getMessage()))
+                .onFailure(f -> !(f instanceof PartitionOwnership.Revoked)).invoke(failure -> context.error(LOG,
+                        failure, "could not complete; it stays uncommitted and is redelivered after a restart "
+                                + "or rebalance"))
                 .onFailure().recoverWithNull().replaceWithVoid();
     }
 
-    private Uni<Void> deliver(CommandRecord record, NoteCommand command) {
+    private Uni<Void> deliver(CommandRecord record, NoteCommand command, CallContext context) {
         Optional<LedgerEntry> known = ledger.lookup(record.partition(), command.commandId());
         if (known.isPresent() && known.get().isCreated()) {
             // Redelivered, replayed or sent twice: the note exists. Answer again, create nothing.
-            Log.infof("command %s: already created note %d, replying again", command.commandId(), known.get().noteId());
-            return succeed(record, command, new DeliveryResult(known.get().noteId(), null, 0, true), "duplicate");
+            context.info(LOG, "already created note %d, replying again", known.get().noteId());
+            return succeed(record, command, context, new DeliveryResult(known.get().noteId(), null, 0, true),
+                    "duplicate");
         }
-        return delivery.deliver(command, record.partition(), known.isPresent())
+        return delivery.deliver(command, record.partition(), known.isPresent(), context)
                 .chain(result -> result.created()
-                        ? succeed(record, command, result, result.reconciled() ? "reconciled" : "created")
-                        : fail(record, command, result));
+                        ? succeed(record, command, context, result, result.reconciled() ? "reconciled" : "created")
+                        : fail(record, command, context, result));
     }
 
-    private Uni<Void> succeed(CommandRecord record, NoteCommand command, DeliveryResult result, String how) {
-        Log.debugf("command %s: note %d on issue %d", command.commandId(), result.noteId(), command.issueNumber());
+    private Uni<Void> succeed(CommandRecord record, NoteCommand command, CallContext context, DeliveryResult result,
+            String how) {
+        context.debug(LOG, "note %d created", result.noteId());
         return completing.run(() -> publisher.noteCreated(record, command.commandId(), command.issueNumber(),
                 result.noteId()).chain(() -> Uni.createFrom().completionStage(record.message().ack())))
                 .invoke(() -> metrics.noteCreated(how, record.timestamp()));
     }
 
-    private Uni<Void> fail(CommandRecord record, NoteCommand command, DeliveryResult result) {
+    private Uni<Void> fail(CommandRecord record, NoteCommand command, CallContext context, DeliveryResult result) {
         IssuetrakException failure = result.failure();
         boolean retryable = failure.category().retryable();
-        Log.warnf("command %s on issue %d: %s after %d attempt(s): %s", command.commandId(), command.issueNumber(),
-                failure.category(), result.attempts(), failure.getMessage());
+        context.warn(LOG, "%s after %d attempt(s): %s", failure.category(), result.attempts(), failure.getMessage());
         NoteFailedReply reply = new NoteFailedReply(command.commandId(), command.issueNumber(),
                 failure.category().name(), failure.status().isPresent() ? failure.status().getAsInt() : null,
                 failure.getMessage(), retryable, result.attempts());

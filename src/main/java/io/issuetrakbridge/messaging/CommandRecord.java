@@ -7,6 +7,8 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
+import io.opentelemetry.context.Context;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 
 /**
@@ -27,6 +29,14 @@ public record CommandRecord(Message<byte[]> message, String topic, int partition
     /** The command ID used when neither a ce_id header nor a CommandId field gives one. */
     public String positionId() {
         return topic + "-" + partition + "-" + offset;
+    }
+
+    /**
+     * The trace context of the connector's receive span, a child of the record's {@code traceparent}
+     * header; {@link Context#root()} when tracing is off.
+     */
+    public Context trace() {
+        return TracingMetadata.fromMessage(message).map(TracingMetadata::getCurrentContext).orElse(Context.root());
     }
 
     /** The last value of a header as UTF-8 text, or null. */

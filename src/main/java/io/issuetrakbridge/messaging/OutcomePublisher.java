@@ -19,6 +19,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.issuetrakbridge.config.BridgeConfig;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.kafka.reply.KafkaRequestReply;
@@ -107,7 +108,12 @@ public class OutcomePublisher {
                 .withDataContentType("application/json")
                 .withTimestamp(ZonedDateTime.now(ZoneOffset.UTC))
                 .build();
-        return Message.of(value).addMetadata(kafka.build()).addMetadata(cloudEvent);
+        Message<byte[]> outcome = Message.of(value).addMetadata(kafka.build()).addMetadata(cloudEvent);
+        // A new message starts no trace of its own: the connector's send span (and the traceparent header
+        // it writes) continues the command's trace.
+        return TracingMetadata.fromMessage(record.message())
+                .map(tracing -> outcome.addMetadata(TracingMetadata.withCurrent(tracing.getCurrentContext())))
+                .orElse(outcome);
     }
 
     private static String replyTopicHeader() {

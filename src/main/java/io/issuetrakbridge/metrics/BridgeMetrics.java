@@ -14,7 +14,8 @@ import io.micrometer.core.instrument.Timer;
 /**
  * The bridge's own meters, named {@code issuetrak.bridge.*} (Prometheus: {@code issuetrak_bridge_*}).
  * Consumer lag per partition comes from the Kafka client's own metrics
- * ({@code kafka_consumer_fetch_manager_records_lag}), which Quarkus binds automatically.
+ * ({@code kafka_consumer_fetch_manager_records_lag_max} per consumer, which Quarkus binds; the per-partition
+ * {@code kafka_consumer_fetch_manager_records_lag} after Micrometer's periodic rescan).
  */
 @ApplicationScoped
 public class BridgeMetrics {

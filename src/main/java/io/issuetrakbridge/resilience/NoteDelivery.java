@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.issuetrakbridge.config.BridgeConfig;
 import io.issuetrakbridge.config.IssuetrakConfig;
+import io.issuetrakbridge.issuetrak.CallContext;
 import io.issuetrakbridge.issuetrak.IssuetrakClient;
 import io.issuetrakbridge.issuetrak.IssuetrakException;
 import io.issuetrakbridge.issuetrak.NoteReconciler;
@@ -15,7 +16,8 @@ import io.issuetrakbridge.ledger.CommandLedger;
 import io.issuetrakbridge.ledger.PartitionOwnership;
 import io.issuetrakbridge.messaging.NoteCommand;
 import io.issuetrakbridge.metrics.BridgeMetrics;
-import io.quarkus.logging.Log;
+import org.jboss.logging.Logger;
+
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -27,6 +29,8 @@ import io.smallrye.mutiny.Uni;
  */
 @ApplicationScoped
 public class NoteDelivery {
+
+    private static final Logger LOG = Logger.getLogger(NoteDelivery.class);
 
     private final IssuetrakClient client;
     private final NoteReconciler reconciler;
@@ -54,7 +58,12 @@ public class NoteDelivery {
      *        another instance, may have created the note, so look before sending
      */
     public Uni<DeliveryResult> deliver(NoteCommand command, int partition, boolean pending) {
-        return attempt(command, new Progress(partition, pending));
+        return deliver(command, partition, pending, CallContext.of(command.commandId(), command.issueNumber()));
+    }
+
+    /** As {@link #deliver(NoteCommand, int, boolean)}, continuing the command's trace and log context. */
+    public Uni<DeliveryResult> deliver(NoteCommand command, int partition, boolean pending, CallContext context) {
+        return attempt(command, new Progress(partition, pending, context));
     }
 
     private Uni<DeliveryResult> attempt(NoteCommand command, Progress progress) {
@@ -73,7 +82,8 @@ public class NoteDelivery {
     private Uni<DeliveryResult> createOnce(NoteCommand command, Progress progress) {
         progress.attempts++;
         Uni<Optional<Long>> existing = progress.mayExist
-                ? reconciler.findExisting(command.note(), ledger.claimedNotes(progress.partition, command.issueNumber()))
+                ? reconciler.findExisting(command.note(), ledger.claimedNotes(progress.partition, command.issueNumber()),
+                        progress.context)
                         .invoke(found -> {
                             metrics.reconciled(found.isPresent() ? "adopted" : "none");
                             // Looked and found nothing: until the next ambiguous send, POSTing is safe.
@@ -82,15 +92,14 @@ public class NoteDelivery {
                 : Uni.createFrom().item(Optional.empty());
         return existing.chain(found -> {
             if (found.isPresent()) {
-                Log.infof("command %s: adopted existing note %d on issue %d", command.commandId(), found.get(),
-                        command.issueNumber());
+                progress.context.info(LOG, "adopted existing note %d", found.get());
                 return record(command, progress, found.get(), true);
             }
             Uni<Void> markPending = progress.pendingRecorded ? Uni.createFrom().voidItem()
                     : ledger.pending(progress.partition, command.commandId(), command.issueNumber())
                             .invoke(() -> progress.pendingRecorded = true);
             return markPending
-                    .chain(() -> client.createNote(command.note(), command.commandId()))
+                    .chain(() -> client.createNote(command.note(), progress.context))
                     .onFailure(IssuetrakException.Ambiguous.class).invoke(() -> progress.mayExist = true)
                     .chain(noteId -> record(command, progress, noteId, false));
         });
@@ -109,7 +118,7 @@ public class NoteDelivery {
                 return attempt(command, progress);
             case RETRY:
                 metrics.retried(failure.category());
-                Log.debugf("command %s: %s (attempt %d), retrying in %d ms", command.commandId(), failure.category(),
+                progress.context.debug(LOG, "%s (attempt %d), retrying in %d ms", failure.category(),
                         progress.attempts, decision.delay().toMillis());
                 // Full jitter can draw ~0: Vert.x timers refuse delays under 1 ms, so go straight on.
                 Uni<Void> pause = decision.delay().toMillis() < 1 ? Uni.createFrom().voidItem()
@@ -124,6 +133,7 @@ public class NoteDelivery {
     /** Mutable per-command state; touched by one attempt at a time. */
     private static final class Progress {
         private final int partition;
+        private final CallContext context;
         private final long started = System.nanoTime();
         /** PENDING is in the ledger (by us or an earlier delivery): no need to write it again. */
         private boolean pendingRecorded;
@@ -136,8 +146,9 @@ public class NoteDelivery {
         private long pausedNanos;
         private long pausedSince = -1;
 
-        Progress(int partition, boolean pending) {
+        Progress(int partition, boolean pending, CallContext context) {
             this.partition = partition;
+            this.context = context;
             this.pendingRecorded = pending;
             this.mayExist = pending;
         }

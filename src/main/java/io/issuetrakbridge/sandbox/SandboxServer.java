@@ -87,6 +87,8 @@ public final class SandboxServer {
     private final Faults faults = new Faults();
     private final NoteStore notes = new NoteStore();
     private final SandboxStats stats = new SandboxStats();
+    /** The W3C traceparent of the latest create-note request per issue: lets tests follow a trace. */
+    private final java.util.Map<Long, String> traceparents = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile HttpServer httpServer;
 
     private SandboxServer(io.vertx.core.Vertx vertx, SandboxSettings settings) {
@@ -153,6 +155,11 @@ public final class SandboxServer {
 
     public SandboxStats stats() {
         return stats;
+    }
+
+    /** The {@code traceparent} header of the latest valid create-note request for an issue, if it had one. */
+    public Optional<String> lastTraceparent(long issueNumber) {
+        return Optional.ofNullable(traceparents.get(issueNumber));
     }
 
     /** Changes the key requests must be signed with from now on (e.g. "the operator fixed the key"). */
@@ -352,6 +359,10 @@ public final class SandboxServer {
         if (invalid != null) {
             message(request, 400, invalid, true);
             return;
+        }
+        String traceparent = request.getHeader("traceparent");
+        if (traceparent != null) {
+            traceparents.put(note.issueNumber(), traceparent);
         }
         long slow = faults.issueLatencyMs(note.issueNumber());
         if (slow > 0) {

@@ -1,0 +1,20 @@
+package io.issuetrakbridge.observability;
+
+import java.util.Map;
+
+import io.quarkus.test.junit.QuarkusTestProfile;
+
+/**
+ * Tracing on (as an operator turns it on), spans kept in memory by {@link RecordedSpans} instead of an
+ * OTLP collector, and debug lines of the bridge's own loggers. One profile for the observability
+ * tests, so they share one application start.
+ */
+public class ObservabilityProfile implements QuarkusTestProfile {
+
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        return Map.of(
+                "quarkus.otel.sdk.disabled", "false",
+                "quarkus.log.category.\"io.issuetrakbridge\".level", "DEBUG");
+    }
+}
