@@ -73,7 +73,7 @@ public class CommandProcessor {
         // A failure escaping here would end the whole command stream: contain it to this record,
         // which stays uncommitted and is redelivered after a restart or rebalance.
         return Uni.createFrom().deferred(() -> handle(message))
-                .onFailure().invoke(failure -> Log.errorf(failure, "record %s: could not be processed; it stays "
+                .onFailure().invoke(failure -> LOG.errorf(failure, "record %s: could not be processed; it stays "
                         + "uncommitted", message.getMetadata(IncomingKafkaRecordMetadata.class)
                                 .map(m -> m.getTopic() + "-" + m.getPartition() + "-" + m.getOffset()).orElse("?")))
                 .onFailure().recoverWithNull().replaceWithVoid()

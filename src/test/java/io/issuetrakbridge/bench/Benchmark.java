@@ -295,6 +295,9 @@ public final class Benchmark {
         props.put("bridge.topics.dead-letters", topics.deadLetters());
         props.put("bridge.topics.ledger", topics.ledger());
         props.put("quarkus.http.port", Integer.toString(httpPort));
+        // Health is on the management interface (its own port, 9000 by default): a free one per service.
+        int managementPort = freePort();
+        props.put("quarkus.management.port", Integer.toString(managementPort));
         props.putAll(spec.serviceProps());
         List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx" + opt("xmx", "256m")));
         if (jfr != null) {
@@ -310,7 +313,7 @@ public final class Benchmark {
         cmd.addAll(List.of("-jar", appDir.resolve("quarkus-run.jar").toString()));
         ChildProcess service = ChildProcess.start("service", cmd, work.resolve("logs/service-" + spec.name() + ".log"));
         HttpClient http = HttpClient.newHttpClient();
-        URI ready = URI.create("http://127.0.0.1:" + httpPort + "/q/health/ready");
+        URI ready = URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (true) {
             try {
