@@ -27,7 +27,13 @@ public final class EmbeddedKafka {
 
     private static KafkaClusterTestKit start() {
         try {
+            // A directory of our own: with none, the kit takes a temp directory that a JVM shutdown hook
+            // deletes while the broker may still be closing; Kafka then sees every log dir fail and halts
+            // the JVM with status 1, which fails the test run after all tests passed.
+            java.nio.file.Path base = java.nio.file.Files.createDirectories(
+                    java.nio.file.Path.of("target", "embedded-kafka", java.util.UUID.randomUUID().toString()));
             KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                    .setBaseDirectory(base.toAbsolutePath())
                     .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
                     .setCombined(true)
                     .setNumBrokerNodes(1)
