@@ -60,12 +60,20 @@ public class IssuetrakGate {
         unavailableSince.set(-1);
     }
 
-    /** An attempt failed; closes the gate when the failure means no command can get through. */
+    /**
+     * Closes the gate because no command can get through: {@link FailurePolicy} decided to PAUSE.
+     */
+    public void pause(IssuetrakException failure) {
+        close(failure.category(), "Issuetrak refuses our signature (HTTP " + failure.status().orElse(401)
+                + "): check issuetrak.api-key and the clock");
+    }
+
+    /**
+     * An attempt failed: tracks how long Issuetrak has been unavailable, the circuit's own measure,
+     * and opens the circuit past {@code bridge.pause.unavailable-threshold}.
+     */
     public void recordFailure(IssuetrakException failure) {
         switch (failure.category()) {
-            case UNAUTHORIZED -> close(FailureCategory.UNAUTHORIZED,
-                    "Issuetrak refuses our signature (HTTP " + failure.status().orElse(401)
-                            + "): check issuetrak.api-key and the clock");
             case UNAVAILABLE -> {
                 long now = System.nanoTime();
                 unavailableSince.compareAndSet(-1, now);
@@ -76,7 +84,8 @@ public class IssuetrakGate {
                 }
             }
             default -> {
-                // THROTTLED and AMBIGUOUS mean Issuetrak is there: per-command backoff is enough.
+                // THROTTLED and AMBIGUOUS mean Issuetrak is there: per-command backoff is enough;
+                // UNAUTHORIZED pauses through FailurePolicy's PAUSE decision.
             }
         }
     }

@@ -100,7 +100,6 @@ public class NoteDelivery {
                             .invoke(() -> progress.pendingRecorded = true);
             return markPending
                     .chain(() -> client.createNote(command.note(), progress.context))
-                    .onFailure(IssuetrakException.Ambiguous.class).invoke(() -> progress.mayExist = true)
                     .chain(noteId -> record(command, progress, noteId, false));
         });
     }
@@ -115,9 +114,14 @@ public class NoteDelivery {
         Decision decision = policy.decide(failure, Math.max(1, progress.attempts), progress.elapsed());
         switch (decision.action()) {
             case PAUSE:
+                gate.pause(failure);
                 return attempt(command, progress);
             case RETRY:
                 metrics.retried(failure.category());
+                if (decision.reconcileFirst()) {
+                    // The send may have created the note: the next attempt looks before it POSTs.
+                    progress.mayExist = true;
+                }
                 progress.context.debug(LOG, "%s (attempt %d), retrying in %d ms", failure.category(),
                         progress.attempts, decision.delay().toMillis());
                 // Full jitter can draw ~0: Vert.x timers refuse delays under 1 ms, so go straight on.

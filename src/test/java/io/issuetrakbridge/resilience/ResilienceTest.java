@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
 
@@ -182,16 +181,12 @@ class ResilienceTest {
 
     @Test
     void a429IsWaitedOutForItsRetryAfter() throws Exception {
+        sandbox.stats().reset();
         sandbox.faults().throttleFor(Duration.ofSeconds(1)).retryAfter(Duration.ofSeconds(1));
-        long throttledAt = System.nanoTime();
         Map<Long, List<String>> ids = sendBatch("throttled", 3, 1);
         assertEveryNoteOnceInOrderAndNoDeadLetters("throttled", ids);
-        assertThat(sandbox.stats().byStatus().getOrDefault(429, 0L)).isPositive();
-        // Retry-After (1s) was honoured: no note could exist before the window the server asked for.
-        assertThat(Duration.ofNanos(System.nanoTime() - throttledAt)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
-    }
-
-    static Map<String, Long> countBy(List<String> values) {
-        return values.stream().collect(Collectors.groupingBy(v -> v, Collectors.counting()));
+        // Each command was throttled once and then waited the full Retry-After, outlasting the 1s
+        // window. Ignoring it, the 20 ms backoff would have drawn several 429s per command.
+        assertThat(sandbox.stats().byStatus().getOrDefault(429, 0L)).isBetween(1L, 3L);
     }
 }
