@@ -23,7 +23,9 @@ import io.issuetrakbridge.issuetrak.dto.NotePage;
 import io.issuetrakbridge.issuetrak.dto.ReadNote;
 import io.issuetrakbridge.metrics.BridgeMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.issuetrakbridge.tracing.CommandTracing;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
@@ -63,18 +65,19 @@ public class IssuetrakClient {
     private final String notesPath;
     private final long requestTimeoutMs;
     private final BridgeMetrics metrics;
-    private final OpenTelemetry telemetry;
+    private final CommandTracing tracing;
 
     /** Outside CDI (plain JUnit tests): meters go to a private registry, no trace headers. */
     public IssuetrakClient(Vertx vertx, IssuetrakConfig config, ObjectMapper json, TlsConfigurationRegistry tlsRegistry) {
-        this(vertx, config, json, tlsRegistry, new BridgeMetrics(new SimpleMeterRegistry()), OpenTelemetry.noop());
+        this(vertx, config, json, tlsRegistry, new BridgeMetrics(new SimpleMeterRegistry()),
+                new CommandTracing(OpenTelemetry.noop()));
     }
 
     @Inject
     public IssuetrakClient(Vertx vertx, IssuetrakConfig config, ObjectMapper json, TlsConfigurationRegistry tlsRegistry,
-            BridgeMetrics metrics, OpenTelemetry telemetry) {
+            BridgeMetrics metrics, CommandTracing tracing) {
         this.metrics = metrics;
-        this.telemetry = telemetry;
+        this.tracing = tracing;
         // Also checked at start-up; repeated here because a bean may build the client before that observer runs.
         ConfigValidator.check(config);
         this.json = json;
@@ -262,8 +265,9 @@ public class IssuetrakClient {
                 .putHeader("Accept", "application/json")
                 // Idle timeout: starts once a connection is held, so it fires only after the request may have left.
                 .idleTimeout(requestTimeoutMs);
-        // The Vert.x WebClient is not instrumented: continue the command's trace by hand (W3C traceparent).
-        telemetry.getPropagators().getTextMapPropagator().inject(command.trace(), request, TRACE_HEADERS);
+        // The Vert.x WebClient is not instrumented: a span of our own, continued by hand (W3C traceparent).
+        Span span = tracing.calling(command.trace(), method.name(), operation);
+        tracing.inject(command.trace().with(span), request, TRACE_HEADERS);
         long started = System.nanoTime();
         Uni<HttpResponse<Buffer>> sent = body == null
                 ? request.send()
@@ -272,16 +276,23 @@ public class IssuetrakClient {
                 .onFailure().transform(failure -> {
                     IssuetrakException classified = classifier.classify(op, failure);
                     metrics.issuetrakCall(operation, classified.category().name(), System.nanoTime() - started);
-                    command.debug(LOG, "%s failed after %d ms as %s (request %s)", op, elapsedMs(started),
-                            classified.category(), signed.requestId());
+                    CommandTracing.end(span, classified);
+                    if (LOG.isDebugEnabled()) {
+                        command.debug(LOG, "%s failed after %d ms as %s (request %s)", op, elapsedMs(started),
+                                classified.category(), signed.requestId());
+                    }
                     return classified;
                 })
                 .map(response -> {
                     Optional<IssuetrakException> failure = classifier.classify(op, response.statusCode(),
                             response.getHeader("Retry-After"), response.bodyAsString(), signed.signature());
                     metrics.issuetrakCall(operation, Integer.toString(response.statusCode()), System.nanoTime() - started);
-                    command.debug(LOG, "%s answered %d in %d ms (request %s)", op, response.statusCode(),
-                            elapsedMs(started), signed.requestId());
+                    span.setAttribute("http.response.status_code", response.statusCode());
+                    CommandTracing.end(span, failure.orElse(null));
+                    if (LOG.isDebugEnabled()) {
+                        command.debug(LOG, "%s answered %d in %d ms (request %s)", op, response.statusCode(),
+                                elapsedMs(started), signed.requestId());
+                    }
                     return new Outcome(response, failure);
                 });
     }

@@ -17,18 +17,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.issuetrakbridge.config.BridgeConfig;
+import io.issuetrakbridge.messaging.RecordSender;
 import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 
 /**
  * The bridge's memory of command outcomes, kept in a compacted Kafka topic so that instances stay
@@ -46,18 +43,13 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 @ApplicationScoped
 public class CommandLedger {
 
-    public static final String CHANNEL = "ledger";
-
-    private final MutinyEmitter<byte[]> out;
+    private final RecordSender out;
     private final ObjectMapper mapper;
     private final Map<String, Object> kafkaConfig;
     private final String topic;
     private final Map<Integer, Map<String, LedgerEntry>> partitions = new ConcurrentHashMap<>();
 
-    public CommandLedger(
-            // Bounded in practice by bridge.max-in-flight: one pending write per command.
-            @Channel(CHANNEL) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER) MutinyEmitter<byte[]> out,
-            ObjectMapper mapper, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
+    public CommandLedger(RecordSender out, ObjectMapper mapper, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
             BridgeConfig config) {
         this.out = out;
         this.mapper = mapper;
@@ -100,12 +92,9 @@ public class CommandLedger {
         } catch (Exception e) {
             return Uni.createFrom().failure(e);
         }
-        Message<byte[]> message = Message.of(value).addMetadata(OutgoingKafkaRecordMetadata.<byte[]> builder()
-                .withKey(commandId.getBytes(StandardCharsets.UTF_8))
-                .withPartition(partition)
-                .build());
-        return out.sendMessage(message)
-                .invoke(() -> partitions.computeIfAbsent(partition, p -> new ConcurrentHashMap<>()).put(commandId, entry));
+        return out.send(new ProducerRecord<>(topic, partition, commandId.getBytes(StandardCharsets.UTF_8), value))
+                .invoke(() -> partitions.computeIfAbsent(partition, p -> new ConcurrentHashMap<>()).put(commandId, entry))
+                .replaceWithVoid();
     }
 
     /**

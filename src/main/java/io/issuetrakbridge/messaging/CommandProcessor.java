@@ -25,6 +25,7 @@ import io.issuetrakbridge.resilience.DeliveryResult;
 import io.issuetrakbridge.resilience.InFlight;
 import io.issuetrakbridge.resilience.KeyedSequencer;
 import io.issuetrakbridge.resilience.NoteDelivery;
+import io.issuetrakbridge.tracing.CommandTracing;
 import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
@@ -55,12 +56,14 @@ public class CommandProcessor {
     private final CommandLedger ledger;
     private final OutcomePublisher publisher;
     private final BridgeMetrics metrics;
+    private final CommandTracing tracing;
     private final KeyedSequencer<Long> sequencer = new KeyedSequencer<>();
     private final Completing completing = new Completing();
 
     public CommandProcessor(ObjectMapper mapper, BridgeConfig config, NoteDelivery delivery, CommandLedger ledger,
-            OutcomePublisher publisher, BridgeMetrics metrics) {
+            OutcomePublisher publisher, BridgeMetrics metrics, CommandTracing tracing) {
         this.metrics = metrics;
+        this.tracing = tracing;
         this.parser = new CommandParser(mapper, config.maxNoteBytes());
         this.delivery = delivery;
         this.ledger = ledger;
@@ -70,14 +73,19 @@ public class CommandProcessor {
     /** Never fails: every path ends in an ack, a dead letter, or (on a publishing failure) a retry of the publish. */
     public Uni<Void> process(Message<byte[]> message) {
         metrics.received();
+        CommandRecord record = CommandRecord.of(message, tracing);
         // A failure escaping here would end the whole command stream: contain it to this record,
         // which stays uncommitted and is redelivered after a restart or rebalance.
-        return Uni.createFrom().deferred(() -> handle(message))
-                .onFailure().invoke(failure -> LOG.errorf(failure, "record %s: could not be processed; it stays "
-                        + "uncommitted", message.getMetadata(IncomingKafkaRecordMetadata.class)
-                                .map(m -> m.getTopic() + "-" + m.getPartition() + "-" + m.getOffset()).orElse("?")))
-                .onFailure().recoverWithNull().replaceWithVoid()
-                .onTermination().invoke(metrics::finished);
+        return Uni.createFrom().deferred(() -> handle(record))
+                .onTermination().invoke((ignored, failure, cancelled) -> {
+                    if (failure != null) {
+                        LOG.errorf(failure, "record %s: could not be processed; it stays uncommitted",
+                                record.positionId());
+                    }
+                    CommandTracing.finished(record.trace(), failure);
+                    metrics.finished();
+                })
+                .onFailure().recoverWithNull().replaceWithVoid();
     }
 
     /** Outcomes being published; shutdown waits for them. */
@@ -101,8 +109,8 @@ public class CommandProcessor {
         }
     }
 
-    private Uni<Void> handle(Message<byte[]> message) {
-        CommandRecord record = CommandRecord.of(message);
+    private Uni<Void> handle(CommandRecord record) {
+        Message<byte[]> message = record.message();
         NoteCommand command;
         try {
             command = parser.parse(message.getPayload(), record.header("ce_id"), record.header(
@@ -133,20 +141,30 @@ public class CommandProcessor {
             // Redelivered, replayed or sent twice: the note exists. Answer again, create nothing.
             context.info(LOG, "already created note %d, replying again", known.get().noteId());
             return succeed(record, command, context, new DeliveryResult(known.get().noteId(), null, 0, true),
-                    "duplicate");
+                    "duplicate", false);
         }
         return delivery.deliver(command, record.partition(), known.isPresent(), context)
                 .chain(result -> result.created()
-                        ? succeed(record, command, context, result, result.reconciled() ? "reconciled" : "created")
+                        ? succeed(record, command, context, result, result.reconciled() ? "reconciled" : "created",
+                                true)
                         : fail(record, command, context, result));
     }
 
+    /**
+     * Publishes the reply and, for a note this delivery created or adopted, records CREATED in the
+     * ledger at the same time: the offset is released once both are durable. A crash between the two
+     * leaves PENDING, so the redelivered command finds its note by reconciliation and replies again.
+     */
     private Uni<Void> succeed(CommandRecord record, NoteCommand command, CallContext context, DeliveryResult result,
-            String how) {
+            String how, boolean recordCreated) {
         context.debug(LOG, "note %d created", result.noteId());
-        return completing.run(() -> publisher.noteCreated(record, command.commandId(), command.issueNumber(),
-                result.noteId()).chain(() -> Uni.createFrom().completionStage(record.message().ack())))
-                .invoke(() -> metrics.noteCreated(how, record.timestamp()));
+        return completing.run(() -> {
+            Uni<Void> reply = publisher.noteCreated(record, command.commandId(), command.issueNumber(), result.noteId());
+            Uni<Void> outcome = !recordCreated ? reply
+                    : Uni.combine().all().unis(ledger.created(record.partition(), command.commandId(),
+                            command.issueNumber(), result.noteId()), reply).discardItems();
+            return outcome.chain(() -> Uni.createFrom().completionStage(record.message().ack()));
+        }).invoke(() -> metrics.noteCreated(how, record.timestamp()));
     }
 
     private Uni<Void> fail(CommandRecord record, NoteCommand command, CallContext context, DeliveryResult result) {

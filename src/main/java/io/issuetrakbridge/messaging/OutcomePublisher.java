@@ -1,30 +1,23 @@
 package io.issuetrakbridge.messaging;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.util.ArrayList;
-import java.util.List;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.apache.kafka.common.header.internals.RecordHeader;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.issuetrakbridge.config.BridgeConfig;
-import io.smallrye.reactive.messaging.TracingMetadata;
-import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
-import io.smallrye.reactive.messaging.kafka.reply.KafkaRequestReply;
+import io.issuetrakbridge.tracing.CommandTracing;
+import io.opentelemetry.api.trace.Span;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.reply.KafkaRequestReply;
 
 /**
  * Publishes a command's outcome: a reply with the NoteID or an error, keyed like the command, as a
@@ -44,80 +37,82 @@ public class OutcomePublisher {
     public static final String TYPE_CREATED = "issuetrak.note.created";
     public static final String TYPE_FAILED = "issuetrak.note.failed";
 
-    private final MutinyEmitter<byte[]> replies;
-    private final MutinyEmitter<byte[]> errors;
-    private final ObjectMapper mapper;
-    private final URI source;
+    private static final byte[] SPEC_VERSION = bytes("1.0");
+    private static final byte[] CONTENT_TYPE = bytes("application/json");
 
-    public OutcomePublisher(
-            // Unbounded is bounded in practice: at most bridge.max-in-flight outcomes are pending.
-            @Channel(Channels.REPLIES) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER) MutinyEmitter<byte[]> replies,
-            @Channel(Channels.ERRORS) @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER) MutinyEmitter<byte[]> errors,
-            ObjectMapper mapper, BridgeConfig config) {
-        this.replies = replies;
-        this.errors = errors;
+    private final RecordSender sender;
+    private final CommandTracing tracing;
+    private final ObjectMapper mapper;
+    private final String repliesTopic;
+    private final String errorsTopic;
+    private final byte[] source;
+
+    public OutcomePublisher(RecordSender sender, CommandTracing tracing, ObjectMapper mapper, BridgeConfig config) {
+        this.sender = sender;
+        this.tracing = tracing;
         this.mapper = mapper;
-        this.source = URI.create(config.source());
+        this.repliesTopic = config.topics().replies();
+        this.errorsTopic = config.topics().errors();
+        this.source = bytes(config.source());
     }
 
     /** Publishes the NoteID reply; to the requester's topic when the command came through KafkaRequestReply. */
     public Uni<Void> noteCreated(CommandRecord record, String commandId, long issueNumber, long noteId) {
         byte[] value = json(new NoteCreatedReply(commandId, issueNumber, noteId));
-        return replies.sendMessage(message(record, commandId, TYPE_CREATED, value, true));
+        return publish(record, commandId, TYPE_CREATED, value, true);
     }
 
     /** Publishes the error to the errors topic, and to the requester's topic for KafkaRequestReply commands. */
     public Uni<Void> failed(CommandRecord record, NoteFailedReply reply) {
         byte[] value = json(reply);
-        Uni<Void> toErrors = errors.sendMessage(message(record, reply.commandId(), TYPE_FAILED, value, false));
+        Uni<Void> toErrors = publish(record, reply.commandId(), TYPE_FAILED, value, false);
         if (record.header(replyTopicHeader()) == null) {
             return toErrors;
         }
         return Uni.combine().all()
-                .unis(toErrors, replies.sendMessage(message(record, reply.commandId(), TYPE_FAILED, value, true)))
+                .unis(toErrors, publish(record, reply.commandId(), TYPE_FAILED, value, true))
                 .discardItems();
     }
 
-    private Message<byte[]> message(CommandRecord record, String commandId, String type, byte[] value,
+    private Uni<Void> publish(CommandRecord record, String commandId, String type, byte[] value,
             boolean toRequester) {
-        List<RecordHeader> headers = new ArrayList<>(2);
-        headers.add(new RecordHeader(COMMAND_ID_HEADER, commandId.getBytes(StandardCharsets.UTF_8)));
-        OutgoingKafkaRecordMetadata.OutgoingKafkaRecordMetadataBuilder<byte[]> kafka = OutgoingKafkaRecordMetadata
-                .<byte[]> builder().withKey(record.key());
+        String topic = toRequester ? repliesTopic : errorsTopic;
+        Integer partition = null;
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(COMMAND_ID_HEADER, bytes(commandId));
+        // CloudEvents 1.0, Kafka protocol binding, binary mode: attributes as ce_ headers, data as the value.
+        headers.add("ce_specversion", SPEC_VERSION);
+        headers.add("ce_id", bytes(UUID.randomUUID().toString()));
+        headers.add("ce_source", source);
+        headers.add("ce_type", bytes(type));
+        headers.add("ce_subject", bytes(commandId));
+        headers.add("ce_time", bytes(DateTimeFormatter.ISO_INSTANT.format(Instant.now())));
+        headers.add("content-type", CONTENT_TYPE);
         String replyTopic = toRequester ? record.header(replyTopicHeader()) : null;
         if (replyTopic != null) {
-            kafka.withTopic(replyTopic);
-            byte[] partition = record.headerBytes(KafkaRequestReply.DEFAULT_REPLY_PARTITION_HEADER);
-            if (partition != null && partition.length == Integer.BYTES) {
-                int p = KafkaRequestReply.replyPartitionFromBytes(partition);
-                if (p >= 0) {
-                    kafka.withPartition(p);
-                }
+            topic = replyTopic;
+            byte[] requested = record.headerBytes(KafkaRequestReply.DEFAULT_REPLY_PARTITION_HEADER);
+            if (requested != null && requested.length == Integer.BYTES) {
+                int p = KafkaRequestReply.replyPartitionFromBytes(requested);
+                partition = p >= 0 ? p : null;
             }
             byte[] correlation = record.headerBytes(KafkaRequestReply.DEFAULT_REPLY_CORRELATION_ID_HEADER);
             if (correlation != null) {
-                headers.add(new RecordHeader(KafkaRequestReply.DEFAULT_REPLY_CORRELATION_ID_HEADER, correlation));
+                headers.add(KafkaRequestReply.DEFAULT_REPLY_CORRELATION_ID_HEADER, correlation);
             }
         }
-        kafka.withHeaders(new ArrayList<>(headers));
-        OutgoingCloudEventMetadata<byte[]> cloudEvent = OutgoingCloudEventMetadata.<byte[]> builder()
-                .withId(UUID.randomUUID().toString())
-                .withSource(source)
-                .withType(type)
-                .withSubject(commandId)
-                .withDataContentType("application/json")
-                .withTimestamp(ZonedDateTime.now(ZoneOffset.UTC))
-                .build();
-        Message<byte[]> outcome = Message.of(value).addMetadata(kafka.build()).addMetadata(cloudEvent);
-        // A new message starts no trace of its own: the connector's send span (and the traceparent header
-        // it writes) continues the command's trace.
-        return TracingMetadata.fromMessage(record.message())
-                .map(tracing -> outcome.addMetadata(TracingMetadata.withCurrent(tracing.getCurrentContext())))
-                .orElse(outcome);
+        Span span = tracing.publishing(record.trace(), topic, headers);
+        return sender.send(new ProducerRecord<>(topic, partition, record.key(), value, headers))
+                .onTermination().invoke((sent, failure, cancelled) -> CommandTracing.end(span, failure))
+                .replaceWithVoid();
     }
 
     private static String replyTopicHeader() {
         return KafkaRequestReply.DEFAULT_REPLY_TOPIC_HEADER;
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     private byte[] json(Object value) {
