@@ -9,11 +9,12 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 
 import io.issuetrakbridge.config.IssuetrakConfig;
+import io.issuetrakbridge.metrics.BridgeMetrics;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
 
 /**
- * Keeps the ledger and the ownership in step with the consumer's assignment. Runs on the consumer's
+ * Keeps the ledger, the ownership and the lag gauges in step with the consumer's assignment. Runs on the consumer's
  * polling thread, so blocking here holds back records of the affected partitions, which is the point.
  */
 @ApplicationScoped
@@ -25,15 +26,19 @@ public class LedgerRebalanceListener implements KafkaConsumerRebalanceListener {
     private final CommandLedger ledger;
     private final PartitionOwnership ownership;
     private final IssuetrakConfig issuetrak;
+    private final BridgeMetrics metrics;
 
-    public LedgerRebalanceListener(CommandLedger ledger, PartitionOwnership ownership, IssuetrakConfig issuetrak) {
+    public LedgerRebalanceListener(CommandLedger ledger, PartitionOwnership ownership, IssuetrakConfig issuetrak,
+            BridgeMetrics metrics) {
         this.ledger = ledger;
         this.ownership = ownership;
         this.issuetrak = issuetrak;
+        this.metrics = metrics;
     }
 
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        metrics.partitionsAssigned(consumer, partitions);
         List<Integer> ids = partitions.stream().map(TopicPartition::partition).toList();
         ledger.restore(ids);
         ownership.assigned(ids);
@@ -45,6 +50,7 @@ public class LedgerRebalanceListener implements KafkaConsumerRebalanceListener {
         // A POST still running after the request timeout has failed on our side; give it a little more.
         ownership.revoke(ids, issuetrak.requestTimeout().plusSeconds(2));
         ledger.forget(ids);
+        metrics.partitionsRevoked(partitions);
     }
 
     @Override

@@ -2,27 +2,45 @@ package io.issuetrakbridge.metrics;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.TopicPartition;
+
 import io.issuetrakbridge.issuetrak.FailureCategory;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
  * The bridge's own meters, named {@code issuetrak.bridge.*} (Prometheus: {@code issuetrak_bridge_*}).
- * Consumer lag per partition comes from the Kafka client's own metrics
- * ({@code kafka_consumer_fetch_manager_records_lag_max} per consumer, which Quarkus binds; the per-partition
- * {@code kafka_consumer_fetch_manager_records_lag} after Micrometer's periodic rescan).
+ * <p>
+ * Consumer lag per partition is {@code issuetrak.bridge.consumer.lag{topic,partition}}, one gauge per
+ * partition assigned to the commands consumer, registered on assignment and removed on revocation.
+ * Quarkus binds the Kafka client's own metrics through Micrometer's {@code KafkaClientMetrics}, which
+ * finds per-partition metrics only in a rescan every 60 s (not configurable through Quarkus), so
+ * {@code kafka_consumer_fetch_manager_records_lag} would appear up to a minute after an assignment;
+ * the per-consumer {@code kafka_consumer_fetch_manager_records_lag_max} is there from the start.
  */
 @ApplicationScoped
 public class BridgeMetrics {
 
+    /** The Kafka consumer's per-partition lag: high watermark minus position, as of the last fetch. */
+    private static final String RECORDS_LAG = "records-lag";
+    private static final String FETCH_MANAGER_GROUP = "consumer-fetch-manager-metrics";
+
     private final MeterRegistry registry;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Counter received;
+    private final Map<TopicPartition, Gauge> lag = new ConcurrentHashMap<>();
 
     public BridgeMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -78,6 +96,48 @@ public class BridgeMetrics {
                 .publishPercentileHistogram()
                 .register(registry)
                 .record(Duration.ofNanos(nanos));
+    }
+
+    /**
+     * Reports the lag of partitions just assigned to the commands consumer. The gauges read the
+     * consumer's {@link Consumer#metrics()}, which, unlike the rest of the consumer, may be called from
+     * any thread (Micrometer's own Kafka binder does the same); NaN until the partition's first fetch.
+     */
+    public void partitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        for (TopicPartition partition : partitions) {
+            // A new consumer (the connector recreates it after a failure) replaces the old one's gauge.
+            removeLagGauge(partition);
+            lag.put(partition, Gauge.builder("issuetrak.bridge.consumer.lag", () -> recordsLag(consumer, partition))
+                    .description("Records of a commands partition not yet fetched by this instance (Kafka's "
+                            + "records-lag: high watermark minus position, as of the last fetch)")
+                    .tags("topic", partition.topic(), "partition", Integer.toString(partition.partition()))
+                    .register(registry));
+        }
+    }
+
+    /** Stops reporting the lag of partitions revoked from (or lost by) the commands consumer. */
+    public void partitionsRevoked(Collection<TopicPartition> partitions) {
+        partitions.forEach(this::removeLagGauge);
+    }
+
+    private void removeLagGauge(TopicPartition partition) {
+        Gauge gauge = lag.remove(partition);
+        if (gauge != null) {
+            registry.remove(gauge);
+        }
+    }
+
+    static double recordsLag(Consumer<?, ?> consumer, TopicPartition partition) {
+        String id = Integer.toString(partition.partition());
+        for (Map.Entry<MetricName, ? extends Metric> metric : consumer.metrics().entrySet()) {
+            MetricName name = metric.getKey();
+            // Matched on the exact topic: for a topic with dots Kafka also emits a deprecated copy with underscores.
+            if (name.name().equals(RECORDS_LAG) && name.group().equals(FETCH_MANAGER_GROUP)
+                    && partition.topic().equals(name.tags().get("topic")) && id.equals(name.tags().get("partition"))) {
+                return metric.getValue().metricValue() instanceof Number value ? value.doubleValue() : Double.NaN;
+            }
+        }
+        return Double.NaN;
     }
 
     private void endToEnd(Instant commandTime, String outcome) {

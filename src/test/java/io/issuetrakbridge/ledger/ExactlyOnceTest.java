@@ -14,9 +14,7 @@ import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,6 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.issuetrakbridge.issuetrak.dto.ReadNote;
 import io.issuetrakbridge.sandbox.SandboxServer;
 import io.issuetrakbridge.testing.CommandTopics;
+import io.issuetrakbridge.testing.InjectCommandTopics;
 import io.issuetrakbridge.testing.InjectSandbox;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -35,20 +34,11 @@ import io.quarkus.test.junit.QuarkusTest;
 class ExactlyOnceTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static CommandTopics topics;
+    @InjectCommandTopics
+    CommandTopics topics;
 
     @InjectSandbox
     SandboxServer sandbox;
-
-    @BeforeAll
-    static void connect() {
-        topics = new CommandTopics();
-    }
-
-    @AfterAll
-    static void disconnect() {
-        topics.close();
-    }
 
     @AfterEach
     void healthy() {

@@ -10,14 +10,13 @@ import java.util.List;
 import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.issuetrakbridge.issuetrak.dto.ReadNote;
 import io.issuetrakbridge.sandbox.SandboxServer;
 import io.issuetrakbridge.testing.CommandTopics;
+import io.issuetrakbridge.testing.InjectCommandTopics;
 import io.issuetrakbridge.testing.InjectSandbox;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -25,20 +24,11 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 class ConcurrencyTest {
 
-    private static CommandTopics topics;
+    @InjectCommandTopics
+    CommandTopics topics;
 
     @InjectSandbox
     SandboxServer sandbox;
-
-    @BeforeAll
-    static void connect() {
-        topics = new CommandTopics();
-    }
-
-    @AfterAll
-    static void disconnect() {
-        topics.close();
-    }
 
     @AfterEach
     void healthy() {

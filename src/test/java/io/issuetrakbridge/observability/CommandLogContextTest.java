@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import io.issuetrakbridge.issuetrak.CallContext;
 import io.issuetrakbridge.messaging.NotePipelineTest;
 import io.issuetrakbridge.testing.CommandTopics;
+import io.issuetrakbridge.testing.InjectCommandTopics;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
@@ -58,18 +59,17 @@ public class CommandLogContextTest {
     record Line(String logger, String message, String commandId, String issueNumber) {
     }
 
-    private static CommandTopics topics;
+    @InjectCommandTopics
+    CommandTopics topics;
 
     @BeforeAll
-    static void connect() {
-        topics = new CommandTopics();
+    static void capture() {
         Logger.getLogger("").addHandler(CAPTURE);
     }
 
     @AfterAll
-    static void disconnect() {
+    static void stopCapturing() {
         Logger.getLogger("").removeHandler(CAPTURE);
-        topics.close();
     }
 
     @Test

@@ -5,16 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URL;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.issuetrakbridge.config.ApiKey;
 import io.issuetrakbridge.messaging.NotePipelineTest;
+import io.issuetrakbridge.sandbox.SandboxServer;
 import io.issuetrakbridge.testing.CommandTopics;
+import io.issuetrakbridge.testing.InjectCommandTopics;
+import io.issuetrakbridge.testing.InjectSandbox;
+import io.issuetrakbridge.testing.SandboxTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -25,20 +33,17 @@ import io.restassured.RestAssured;
 @TestProfile(ObservabilityProfile.class)
 public class MetricsEndpointTest {
 
-    private static CommandTopics topics;
+    private static final Pattern LAG = Pattern.compile("^issuetrak_bridge_consumer_lag\\{([^}]*)} (\\S+)$",
+            Pattern.MULTILINE);
+
+    @InjectCommandTopics
+    CommandTopics topics;
+
+    @InjectSandbox
+    SandboxServer sandbox;
 
     @TestHTTPResource(value = "/", management = true)
     URL management;
-
-    @BeforeAll
-    static void connect() {
-        topics = new CommandTopics();
-    }
-
-    @AfterAll
-    static void disconnect() {
-        topics.close();
-    }
 
     @Test
     void theDocumentedMetricsAreExposed() {
@@ -49,23 +54,70 @@ public class MetricsEndpointTest {
         topics.await("replies", commandIds(List.of(ok)), 1);
         topics.await("errors", commandIds(List.of(bad)), 1);
 
-        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            String metrics = RestAssured.given().baseUri("http://" + management.getHost())
-                    .port(management.getPort()).get("/q/metrics").then().statusCode(200)
-                    .extract().asString();
-            assertThat(metrics).contains(
-                    "issuetrak_bridge_commands_received_total",
-                    "issuetrak_bridge_notes_created_total{how=\"created\"",
-                    "issuetrak_bridge_commands_failed_total{category=\"VALIDATION\"",
-                    "issuetrak_bridge_dead_letters_total{category=\"VALIDATION\"",
-                    "issuetrak_bridge_commands_in_flight",
-                    "issuetrak_bridge_command_latency_seconds_count{outcome=\"created\"",
-                    "issuetrak_bridge_command_latency_seconds_bucket",
-                    "issuetrak_bridge_issuetrak_requests_seconds_count{operation=\"create\",status=\"201\"",
-                    "issuetrak_bridge_issuetrak_requests_seconds_bucket",
-                    // Consumer lag of the commands consumer, from the Kafka client's own metrics (Quarkus binds
-                    // them). The per-partition series appear only after Micrometer's periodic rescan.
-                    "kafka_consumer_fetch_manager_records_lag_max{client_id=\"kafka-consumer-commands\"");
-        });
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(metrics()).contains(
+                "issuetrak_bridge_commands_received_total",
+                "issuetrak_bridge_notes_created_total{how=\"created\"",
+                "issuetrak_bridge_commands_failed_total{category=\"VALIDATION\"",
+                "issuetrak_bridge_dead_letters_total{category=\"VALIDATION\"",
+                "issuetrak_bridge_commands_in_flight",
+                "issuetrak_bridge_command_latency_seconds_count{outcome=\"created\"",
+                "issuetrak_bridge_command_latency_seconds_bucket",
+                "issuetrak_bridge_issuetrak_requests_seconds_count{operation=\"create\",status=\"201\"",
+                "issuetrak_bridge_issuetrak_requests_seconds_bucket",
+                // The commands consumer's largest partition lag, from the Kafka client's own metrics (Quarkus binds them).
+                "kafka_consumer_fetch_manager_records_lag_max{client_id=\"kafka-consumer-commands\""));
+    }
+
+    @Test
+    void consumerLagIsReportedPerPartition() {
+        String commands = CommandTopics.topic("commands");
+        int partition = 1;
+        ApiKey key = sandbox.settings().apiKey();
+        List<CommandTopics.Keyed> backlog = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            String id = "lag-" + i + "-" + UUID.randomUUID();
+            ids.add(id);
+            backlog.add(new CommandTopics.Keyed(Integer.toString(40_000 + i), NotePipelineTest.command(id, 40_000 + i, "lag")));
+        }
+        // A key Issuetrak refuses pauses the bridge: it takes no more than its small window (the profile's
+        // 4 in flight, 10 a poll) and the rest of the backlog waits in the partition, as lag.
+        sandbox.apiKey(ApiKey.of(SandboxTestResource.newApiKey()));
+        try {
+            topics.sendAll(partition, backlog);
+            Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                Map<Integer, Double> lag = lagByPartition(commands);
+                assertThat(lag).as("a series for every partition of %s", commands).containsOnlyKeys(0, 1, 2);
+                assertThat(lag.get(partition)).as("lag of partition %d", partition).isGreaterThan(0.0);
+            });
+        } finally {
+            sandbox.apiKey(key);
+        }
+        // Once the key works again the backlog drains, and so does the lag.
+        topics.await("replies", commandIds(ids), ids.size());
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(lagByPartition(commands).get(partition)).isZero());
+    }
+
+    /** The {@code issuetrak_bridge_consumer_lag} series of {@code topic}, by partition. */
+    private Map<Integer, Double> lagByPartition(String topic) {
+        Map<Integer, Double> lag = new TreeMap<>();
+        Matcher series = LAG.matcher(metrics());
+        while (series.find()) {
+            Map<String, String> labels = new TreeMap<>();
+            for (String label : series.group(1).split(",")) {
+                String[] nameValue = label.split("=", 2);
+                labels.put(nameValue[0], nameValue[1].replace("\"", ""));
+            }
+            if (topic.equals(labels.get("topic"))) {
+                lag.put(Integer.parseInt(labels.get("partition")), Double.parseDouble(series.group(2)));
+            }
+        }
+        return lag;
+    }
+
+    private String metrics() {
+        return RestAssured.given().baseUri("http://" + management.getHost()).port(management.getPort())
+                .get("/q/metrics").then().statusCode(200).extract().asString();
     }
 }

@@ -8,6 +8,9 @@ import io.quarkus.test.junit.QuarkusTestProfile;
  * Tracing on (as an operator turns it on), spans kept in memory by {@link RecordedSpans} instead of an
  * OTLP collector, and debug lines of the bridge's own loggers. One profile for the observability
  * tests, so they share one application start.
+ * <p>
+ * A small fetch window (4 commands in flight, 10 records a poll) so that a backlog of a few hundred
+ * commands, held back by a pause, stays visible as consumer lag ({@link MetricsEndpointTest}).
  */
 public class ObservabilityProfile implements QuarkusTestProfile {
 
@@ -15,6 +18,8 @@ public class ObservabilityProfile implements QuarkusTestProfile {
     public Map<String, String> getConfigOverrides() {
         return Map.of(
                 "quarkus.otel.sdk.disabled", "false",
-                "quarkus.log.category.\"io.issuetrakbridge\".level", "DEBUG");
+                "quarkus.log.category.\"io.issuetrakbridge\".level", "DEBUG",
+                "bridge.max-in-flight", "4",
+                "mp.messaging.incoming.commands.max.poll.records", "10");
     }
 }

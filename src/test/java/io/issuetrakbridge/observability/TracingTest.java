@@ -13,13 +13,12 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.issuetrakbridge.messaging.NotePipelineTest;
 import io.issuetrakbridge.sandbox.SandboxServer;
 import io.issuetrakbridge.testing.CommandTopics;
+import io.issuetrakbridge.testing.InjectCommandTopics;
 import io.issuetrakbridge.testing.InjectSandbox;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -33,23 +32,14 @@ import jakarta.inject.Inject;
 @TestProfile(ObservabilityProfile.class)
 public class TracingTest {
 
-    private static CommandTopics topics;
+    @InjectCommandTopics
+    CommandTopics topics;
 
     @InjectSandbox
     SandboxServer sandbox;
 
     @Inject
     RecordedSpans spans;
-
-    @BeforeAll
-    static void connect() {
-        topics = new CommandTopics();
-    }
-
-    @AfterAll
-    static void disconnect() {
-        topics.close();
-    }
 
     @Test
     void theCommandsTraceReachesIssuetrakAndTheReply() {

@@ -28,7 +28,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 
 import io.issuetrakbridge.config.ApiKey;
 import io.issuetrakbridge.issuetrak.dto.ReadNote;
@@ -50,6 +54,8 @@ import io.vertx.mutiny.core.Vertx;
 abstract class ProcessTestSupport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** One JSON value per line and nothing after it. */
+    private static final ObjectReader JSON_LINE = JSON.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final Pattern NOTE_TEXT = Pattern.compile("^command (\\S+) #(\\d+) of issue (\\d+)$");
 
     static String bootstrap;
@@ -113,9 +119,14 @@ abstract class ProcessTestSupport {
 
     /** Starts a service process with the common configuration plus {@code extra}. */
     BridgeProcess startBridge(String name, Map<String, String> extra) {
+        return startBridge(name, extra, Map.of());
+    }
+
+    /** As {@link #startBridge(String, Map)}, with environment variables added. */
+    BridgeProcess startBridge(String name, Map<String, String> extra, Map<String, String> environment) {
         Map<String, String> config = BridgeProcess.baseConfig(bootstrap, sandbox.baseUrl(), apiKey, topics);
         config.putAll(extra);
-        BridgeProcess process = BridgeProcess.start(getClass().getSimpleName() + "-" + name, config);
+        BridgeProcess process = BridgeProcess.start(getClass().getSimpleName() + "-" + name, config, environment);
         processes.add(process);
         return process;
     }
@@ -159,6 +170,23 @@ abstract class ProcessTestSupport {
             }
         }, 0, every.toMillis(), TimeUnit.MILLISECONDS);
         return sent;
+    }
+
+    /** Every line the process wrote, each parsed as a JSON object; fails on the first line that is not one. */
+    static List<JsonNode> jsonLines(BridgeProcess process) {
+        List<JsonNode> parsed = new ArrayList<>();
+        for (String line : process.logText().lines().toList()) {
+            JsonNode node;
+            try {
+                node = JSON_LINE.readTree(line);
+            } catch (JsonProcessingException e) {
+                node = null;
+            }
+            assertThat(node != null && node.isObject()).as("a JSON object on each line of %s, not: %s",
+                    process.logFile(), line).isTrue();
+            parsed.add(node);
+        }
+        return parsed;
     }
 
     /** Command IDs of the records read so far (from their CommandId header). */

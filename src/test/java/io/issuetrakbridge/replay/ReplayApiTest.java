@@ -22,8 +22,6 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +30,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.issuetrakbridge.issuetrak.dto.ReadNote;
 import io.issuetrakbridge.sandbox.SandboxServer;
 import io.issuetrakbridge.testing.CommandTopics;
+import io.issuetrakbridge.testing.InjectCommandTopics;
 import io.issuetrakbridge.testing.InjectSandbox;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -50,7 +49,8 @@ class ReplayApiTest {
     /** Beyond the sandbox's issues: Issuetrak answers 400, the command fails every time. */
     private static final long NO_SUCH_ISSUE = 9_999_999_999L;
 
-    private static CommandTopics topics;
+    @InjectCommandTopics
+    CommandTopics topics;
 
     @TestHTTPResource(value = "/", management = true)
     URL management;
@@ -59,16 +59,6 @@ class ReplayApiTest {
     SandboxServer sandbox;
 
     private ReplayApi api;
-
-    @BeforeAll
-    static void connect() {
-        topics = new CommandTopics();
-    }
-
-    @AfterAll
-    static void disconnect() {
-        topics.close();
-    }
 
     @BeforeEach
     void setUp() {

@@ -15,9 +15,7 @@ import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
 import org.eclipse.microprofile.health.HealthCheckResponse;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +25,7 @@ import io.issuetrakbridge.config.ApiKey;
 import io.issuetrakbridge.issuetrak.dto.ReadNote;
 import io.issuetrakbridge.sandbox.SandboxServer;
 import io.issuetrakbridge.testing.CommandTopics;
+import io.issuetrakbridge.testing.InjectCommandTopics;
 import io.issuetrakbridge.testing.InjectSandbox;
 import io.issuetrakbridge.testing.SandboxTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -41,7 +40,8 @@ import io.smallrye.health.SmallRyeHealthReporter;
 class ResilienceTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static CommandTopics topics;
+    @InjectCommandTopics
+    CommandTopics topics;
 
     @InjectSandbox
     SandboxServer sandbox;
@@ -59,16 +59,6 @@ class ResilienceTest {
     int maxInFlight;
 
     private ApiKey originalKey;
-
-    @BeforeAll
-    static void connect() {
-        topics = new CommandTopics();
-    }
-
-    @AfterAll
-    static void disconnect() {
-        topics.close();
-    }
 
     @BeforeEach
     void healthySandbox() {

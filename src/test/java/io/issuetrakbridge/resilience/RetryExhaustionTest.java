@@ -8,8 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.issuetrakbridge.sandbox.SandboxServer;
 import io.issuetrakbridge.testing.CommandTopics;
+import io.issuetrakbridge.testing.InjectCommandTopics;
 import io.issuetrakbridge.testing.InjectSandbox;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -35,20 +34,11 @@ class RetryExhaustionTest {
         }
     }
 
-    private static CommandTopics topics;
+    @InjectCommandTopics
+    CommandTopics topics;
 
     @InjectSandbox
     SandboxServer sandbox;
-
-    @BeforeAll
-    static void connect() {
-        topics = new CommandTopics();
-    }
-
-    @AfterAll
-    static void disconnect() {
-        topics.close();
-    }
 
     @Test
     void retriesThatRunOutEndInARetryableErrorAndADeadLetter() throws Exception {

@@ -53,6 +53,15 @@ public final class BridgeProcess implements AutoCloseable {
      * @param name unique within the test run: names the log file
      */
     public static BridgeProcess start(String name, Map<String, String> config) {
+        return start(name, config, Map.of());
+    }
+
+    /**
+     * As {@link #start(String, Map)}, with {@code environment} added to the inherited environment: for
+     * settings an operator gives as environment variables (a Kubernetes ConfigMap), e.g.
+     * {@code QUARKUS_LOG_CONSOLE_JSON_ENABLED}.
+     */
+    public static BridgeProcess start(String name, Map<String, String> config, Map<String, String> environment) {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR + " is missing: integration tests run after `package` (mvn verify)");
         }
@@ -67,10 +76,11 @@ public final class BridgeProcess implements AutoCloseable {
         try {
             Files.createDirectories(LOG_DIR);
             Path log = LOG_DIR.resolve(name + ".log");
-            Process process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .start();
+                    .redirectOutput(log.toFile());
+            builder.environment().putAll(environment);
+            Process process = builder.start();
             return new BridgeProcess(name, process, log);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start " + name, e);

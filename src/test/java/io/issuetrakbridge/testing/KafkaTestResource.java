@@ -12,6 +12,9 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * By default the broker is {@link EmbeddedKafka}. {@code -Dkafka.bootstrap.servers=host:port} uses an
  * external broker instead; {@code -Dtest.kafka=devservices} (the {@code testcontainers} Maven profile)
  * leaves the broker to Quarkus Dev Services, i.e. Testcontainers, on machines with a container runtime.
+ * <p>
+ * Tests reach the topics through an {@link InjectCommandTopics} field: one producer and reader per
+ * application start, shared by its test classes, instead of one opened and closed by each class.
  */
 public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -19,6 +22,7 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
     public static final String PARTITIONS = "partitions";
 
     private int partitions = 3;
+    private CommandTopics topics;
 
     @Override
     public void init(Map<String, String> initArgs) {
@@ -54,7 +58,21 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
     }
 
     @Override
+    public void inject(TestInjector injector) {
+        if (topics == null) {
+            // Opened here rather than in start(): only now does the application's config (Dev Services' broker included) exist.
+            topics = new CommandTopics();
+        }
+        injector.injectIntoFields(topics,
+                new TestInjector.AnnotatedAndMatchesType(InjectCommandTopics.class, CommandTopics.class));
+    }
+
+    @Override
     public void stop() {
+        if (topics != null) {
+            topics.close();
+            topics = null;
+        }
         // The broker is shared by the whole test JVM and stops with it.
     }
 }
