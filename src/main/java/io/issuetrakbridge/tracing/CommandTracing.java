@@ -3,9 +3,11 @@ package io.issuetrakbridge.tracing;
 import java.nio.charset.StandardCharsets;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
@@ -24,7 +26,8 @@ import io.opentelemetry.context.propagation.TextMapSetter;
  * Done here rather than by the Kafka connector's instrumentation because the bridge publishes with
  * a plain producer ({@link io.issuetrakbridge.messaging.RecordSender}), and because the connector's
  * instrumentation cost CPU on every record even with tracing off. With the OpenTelemetry SDK
- * disabled (the default) every call here is a no-op.
+ * disabled (the default) no span is made: a command's {@code traceparent}, when it has one, passes
+ * through unchanged to the Issuetrak request and the reply.
  */
 @ApplicationScoped
 public class CommandTracing {
@@ -52,9 +55,16 @@ public class CommandTracing {
     private final Tracer tracer;
     private final TextMapPropagator propagator;
 
-    public CommandTracing(OpenTelemetry telemetry) {
-        this.tracer = telemetry.getTracer(INSTRUMENTATION);
+    @Inject
+    public CommandTracing(OpenTelemetry telemetry, @ConfigProperty(name = "quarkus.otel.sdk.disabled") boolean disabled) {
+        // Quarkus' "disabled" SDK still hands out recording spans with fresh IDs: pay for none of that.
+        this.tracer = (disabled ? OpenTelemetry.noop() : telemetry).getTracer(INSTRUMENTATION);
         this.propagator = telemetry.getPropagators().getTextMapPropagator();
+    }
+
+    /** Outside CDI (tests): spans as {@code telemetry} makes them. */
+    public CommandTracing(OpenTelemetry telemetry) {
+        this(telemetry, false);
     }
 
     /** Starts the span of a command's processing, a child of the record's {@code traceparent} when it has one. */

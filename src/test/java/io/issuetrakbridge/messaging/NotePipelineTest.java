@@ -101,6 +101,24 @@ public class NotePipelineTest {
     }
 
     @Test
+    void withTracingOffACommandsTraceparentPassesThroughUnchangedAndNoneIsInvented() {
+        String traced = "traced-" + UUID.randomUUID();
+        String untraced = "untraced-" + UUID.randomUUID();
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        topics.send("6101", command(traced, 6101, "traced"),
+                new RecordHeader("traceparent", traceparent.getBytes(StandardCharsets.UTF_8)));
+        topics.send("6102", command(untraced, 6102, "untraced"));
+
+        // The same span ID as the command's: the bridge made no span of its own (the SDK is off in tests).
+        assertThat(headers(topics.await("replies", commandIds(List.of(traced)), 1).get(0)))
+                .containsEntry("traceparent", traceparent);
+        assertThat(sandbox.lastTraceparent(6101)).contains(traceparent);
+        assertThat(headers(topics.await("replies", commandIds(List.of(untraced)), 1).get(0)))
+                .doesNotContainKey("traceparent");
+        assertThat(sandbox.lastTraceparent(6102)).isEmpty();
+    }
+
+    @Test
     void commandIdComesFromCeIdThenTheFieldThenThePosition() throws Exception {
         String ceId = "ce-" + UUID.randomUUID();
         topics.send("7", command("field-id-ignored", 7, "from ce_id"),
