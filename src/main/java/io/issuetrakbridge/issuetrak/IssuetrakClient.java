@@ -30,19 +30,22 @@ import io.opentelemetry.context.propagation.TextMapSetter;
 import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SSLOptions;
-import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.core.buffer.Buffer;
-import io.vertx.mutiny.ext.web.client.HttpRequest;
-import io.vertx.mutiny.ext.web.client.HttpResponse;
-import io.vertx.mutiny.ext.web.client.WebClient;
 
 /**
  * Signed client for Issuetrak's Notes API: create a note, read a note, list an issue's notes, and a
- * cheap signed probe. One Vert.x WebClient (one connection pool) for the application. Every failure
+ * cheap signed probe. One Vert.x HTTP client (one connection pool) for the application. Every failure
  * arrives as an {@link IssuetrakException} chosen by {@link ResponseClassifier}.
+ * <p>
+ * Vert.x core's client rather than the WebClient: the WebClient's interceptor chain and promise
+ * hops were a tenth of the bridge's CPU per note, for features (codecs, redirects, templates) it does
+ * not use (docs/BENCHMARKS.md).
  *
  * <p>Each returned {@link Uni} is lazy and signs on subscription, so re-subscribing (a retry) sends a
  * fresh request ID and timestamp, as Issuetrak requires.
@@ -52,13 +55,13 @@ public class IssuetrakClient {
 
     private static final Logger LOG = Logger.getLogger(IssuetrakClient.class);
     private static final String JSON = "application/json; charset=utf-8";
-    private static final TextMapSetter<HttpRequest<Buffer>> TRACE_HEADERS = (request, name, value) -> {
+    private static final TextMapSetter<RequestOptions> TRACE_HEADERS = (request, name, value) -> {
         if (request != null) {
             request.putHeader(name, value);
         }
     };
 
-    private final WebClient web;
+    private final HttpClient http;
     private final RequestSigner signer;
     private final ResponseClassifier classifier;
     private final ObjectMapper json;
@@ -87,26 +90,23 @@ public class IssuetrakClient {
         URI base = config.baseUrl();
         String prefix = base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/+$", "");
         this.notesPath = prefix + "/api/v" + config.apiVersion() + "/notes";
-        this.web = WebClient.create(vertx, options(config, base, tlsRegistry));
+        this.http = vertx.getDelegate().createHttpClient(options(config, base, tlsRegistry));
     }
 
-    private static WebClientOptions options(IssuetrakConfig config, URI base, TlsConfigurationRegistry tlsRegistry) {
+    private static HttpClientOptions options(IssuetrakConfig config, URI base, TlsConfigurationRegistry tlsRegistry) {
         boolean https = "https".equalsIgnoreCase(base.getScheme());
         String host = base.getHost();
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         }
-        WebClientOptions options = new WebClientOptions()
+        HttpClientOptions options = new HttpClientOptions()
                 .setDefaultHost(host)
                 .setDefaultPort(base.getPort() != -1 ? base.getPort() : https ? 443 : 80)
                 .setSsl(https)
                 // Netty's connect timeout: it fails with ConnectTimeoutException, i.e. nothing was sent.
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
                 .setMaxPoolSize(config.maxConnections())
-                .setKeepAlive(true)
-                // A redirect means the base URL is wrong; following it would send a request signed for another path.
-                .setFollowRedirects(false)
-                .setUserAgent("issuetrak-bridge");
+                .setKeepAlive(true);
         Optional<String> tlsName = config.tlsConfigurationName();
         if (tlsName.isPresent() && !https) {
             LOG.warnf("issuetrak.tls-configuration-name=%s is ignored: issuetrak.base-url is not https", tlsName.get());
@@ -119,7 +119,7 @@ public class IssuetrakClient {
         return options;
     }
 
-    private static void applyTls(WebClientOptions options, TlsConfiguration tls) {
+    private static void applyTls(HttpClientOptions options, TlsConfiguration tls) {
         if (tls.isTrustAll()) {
             options.setTrustAll(true).setVerifyHost(false);
         } else if (tls.getTrustStoreOptions() != null) {
@@ -144,7 +144,7 @@ public class IssuetrakClient {
 
     @PreDestroy
     void close() {
-        web.close();
+        http.close();
     }
 
     /** Creates a note; the result is Issuetrak's new NoteID. */
@@ -235,11 +235,19 @@ public class IssuetrakClient {
         return notesPath;
     }
 
-    private record Outcome(HttpResponse<Buffer> response, Optional<IssuetrakException> failure) {
+    /** An HTTP answer, read whole. */
+    private record Answer(int status, String retryAfter, Buffer body) {
+
+        String bodyAsString() {
+            return body == null ? null : body.toString(java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    private record Outcome(Answer response, Optional<IssuetrakException> failure) {
     }
 
     /** Sends and fails on any non-2xx answer. */
-    private Uni<HttpResponse<Buffer>> exchange(HttpMethod method, String path, byte[] body, String operation,
+    private Uni<Answer> exchange(HttpMethod method, String path, byte[] body, String operation,
             String op, CallContext command) {
         return send(method, path, body, operation, op, command).map(outcome -> {
             outcome.failure().ifPresent(e -> {
@@ -258,20 +266,36 @@ public class IssuetrakClient {
     private Uni<Outcome> send(HttpMethod method, String path, byte[] body, String operation, String op,
             CallContext command) {
         SignedHeaders signed = signer.sign(method.name(), path, "", body, Instant.now(), UUID.randomUUID());
-        HttpRequest<Buffer> request = web.request(method, path)
+        RequestOptions request = new RequestOptions()
+                .setMethod(method)
+                .setURI(path)
+                // A redirect means the base URL is wrong; following it would send a request signed for another path.
+                .setFollowRedirects(false)
+                // Idle timeout: starts once a connection is held, so it fires only after the request may have left.
+                .setIdleTimeout(requestTimeoutMs)
                 .putHeader(RequestSigner.TIMESTAMP_HEADER, signed.timestamp())
                 .putHeader(RequestSigner.REQUEST_ID_HEADER, signed.requestId())
                 .putHeader(RequestSigner.AUTHORIZATION_HEADER, signed.signature())
                 .putHeader("Accept", "application/json")
-                // Idle timeout: starts once a connection is held, so it fires only after the request may have left.
-                .idleTimeout(requestTimeoutMs);
-        // The Vert.x WebClient is not instrumented: a span of our own, continued by hand (W3C traceparent).
+                .putHeader("User-Agent", "issuetrak-bridge");
+        if (body != null) {
+            request.putHeader("Content-Type", JSON);
+        }
+        // The Vert.x HTTP client is not instrumented: a span of our own, continued by hand (W3C traceparent).
         Span span = tracing.calling(command.trace(), method.name(), operation);
         tracing.inject(command.trace().with(span), request, TRACE_HEADERS);
         long started = System.nanoTime();
-        Uni<HttpResponse<Buffer>> sent = body == null
-                ? request.send()
-                : request.putHeader("Content-Type", JSON).sendBuffer(Buffer.buffer(body));
+        Uni<Answer> sent = Uni.createFrom().emitter(done -> http.request(request)
+                .compose(outgoing -> body == null ? outgoing.send() : outgoing.send(Buffer.buffer(body)))
+                .compose(response -> response.body().map(bytes -> new Answer(response.statusCode(),
+                        response.getHeader("Retry-After"), bytes)))
+                .onComplete(answer -> {
+                    if (answer.succeeded()) {
+                        done.complete(answer.result());
+                    } else {
+                        done.fail(answer.cause());
+                    }
+                }));
         return sent
                 .onFailure().transform(failure -> {
                     IssuetrakException classified = classifier.classify(op, failure);
@@ -284,20 +308,20 @@ public class IssuetrakClient {
                     return classified;
                 })
                 .map(response -> {
-                    Optional<IssuetrakException> failure = classifier.classify(op, response.statusCode(),
-                            response.getHeader("Retry-After"), response.bodyAsString(), signed.signature());
-                    metrics.issuetrakCall(operation, Integer.toString(response.statusCode()), System.nanoTime() - started);
-                    span.setAttribute("http.response.status_code", response.statusCode());
+                    Optional<IssuetrakException> failure = classifier.classify(op, response.status(),
+                            response.retryAfter(), response.bodyAsString(), signed.signature());
+                    metrics.issuetrakCall(operation, Integer.toString(response.status()), System.nanoTime() - started);
+                    span.setAttribute("http.response.status_code", response.status());
                     CommandTracing.end(span, failure.orElse(null));
                     if (LOG.isDebugEnabled()) {
-                        command.debug(LOG, "%s answered %d in %d ms (request %s)", op, response.statusCode(),
+                        command.debug(LOG, "%s answered %d in %d ms (request %s)", op, response.status(),
                                 elapsedMs(started), signed.requestId());
                     }
                     return new Outcome(response, failure);
                 });
     }
 
-    private Long noteId(String op, HttpResponse<Buffer> response) {
+    private Long noteId(String op, Answer response) {
         String text = response.bodyAsString();
         String digits = text == null ? "" : text.strip();
         if (digits.length() > 1 && digits.startsWith("\"") && digits.endsWith("\"")) {
@@ -306,15 +330,15 @@ public class IssuetrakClient {
         try {
             return Long.parseLong(digits);
         } catch (NumberFormatException e) {
-            throw classifier.unreadableAnswer(op, response.statusCode(), true);
+            throw classifier.unreadableAnswer(op, response.status(), true);
         }
     }
 
-    private <T> T read(String op, HttpResponse<Buffer> response, Class<T> type) {
+    private <T> T read(String op, Answer response, Class<T> type) {
         try {
             return json.readValue(response.body() == null ? new byte[0] : response.body().getBytes(), type);
         } catch (IOException e) {
-            throw classifier.unreadableAnswer(op, response.statusCode(), false);
+            throw classifier.unreadableAnswer(op, response.status(), false);
         }
     }
 

@@ -67,7 +67,13 @@ public final class Benchmark {
         this.apiKey = Base64.getEncoder().encodeToString(key);
     }
 
+    /** Held: a logger's level lasts only as long as someone references it. */
+    private static final java.util.logging.Logger ROOT_LOGGER = java.util.logging.Logger.getLogger("");
+
     public static void main(String[] args) throws Exception {
+        // Without a logging configuration every logger was enabled down to DEBUG and the Kafka clients of
+        // the harness formatted debug lines nobody saw: a third of a core, taken from the machine under test.
+        ROOT_LOGGER.setLevel(java.util.logging.Level.INFO);
         Map<String, String> options = new LinkedHashMap<>();
         List<String> serviceOpts = new ArrayList<>();
         for (String arg : args) {
