@@ -104,9 +104,10 @@ public interface BridgeConfig {
         /**
          * How long a record may wait for others to share its request to the broker. Each command
          * writes three records (PENDING, CREATED, reply): a short linger turns a burst of them into
-         * one request, which costs the broker and the bridge far less CPU than one request each.
+         * one request, which costs the broker and the bridge far less CPU than one request each
+         * (Kafka 4's own default; docs/BENCHMARKS.md). 0 sends each at once, for the lowest latency.
          */
-        @WithDefault("1ms")
+        @WithDefault("5ms")
         Duration linger();
     }
 

@@ -122,7 +122,8 @@ public final class Benchmark {
         }
         if (runs.contains("sequential")) {
             measure(new RunSpec("sequential", 1, oneIssues, seqN, Math.min(warmup, 100), 0,
-                    Map.of("bridge.max-in-flight", "1")), jfrRuns.has("sequential"));
+                    // No linger either: a plain blocking consumer sends each write at once.
+                    Map.of("bridge.max-in-flight", "1", "bridge.producer.linger", "0")), jfrRuns.has("sequential"));
         }
         if (runs.contains("one-partition")) {
             measure(new RunSpec("one-partition", 1, oneIssues, oneN, Math.min(warmup, 5_000), 0, Map.of()),
