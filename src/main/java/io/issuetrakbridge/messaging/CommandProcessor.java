@@ -29,7 +29,6 @@ import io.issuetrakbridge.tracing.CommandTracing;
 import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 
 /**
@@ -141,30 +140,20 @@ public class CommandProcessor {
             // Redelivered, replayed or sent twice: the note exists. Answer again, create nothing.
             context.info(LOG, "already created note %d, replying again", known.get().noteId());
             return succeed(record, command, context, new DeliveryResult(known.get().noteId(), null, 0, true),
-                    "duplicate", false);
+                    "duplicate");
         }
         return delivery.deliver(command, record.partition(), known.isPresent(), context)
                 .chain(result -> result.created()
-                        ? succeed(record, command, context, result, result.reconciled() ? "reconciled" : "created",
-                                true)
+                        ? succeed(record, command, context, result, result.reconciled() ? "reconciled" : "created")
                         : fail(record, command, context, result));
     }
 
-    /**
-     * Publishes the reply and, for a note this delivery created or adopted, records CREATED in the
-     * ledger at the same time: the offset is released once both are durable. A crash between the two
-     * leaves PENDING, so the redelivered command finds its note by reconciliation and replies again.
-     */
     private Uni<Void> succeed(CommandRecord record, NoteCommand command, CallContext context, DeliveryResult result,
-            String how, boolean recordCreated) {
+            String how) {
         context.debug(LOG, "note %d created", result.noteId());
-        return completing.run(() -> {
-            Uni<Void> reply = publisher.noteCreated(record, command.commandId(), command.issueNumber(), result.noteId());
-            Uni<Void> outcome = !recordCreated ? reply
-                    : Uni.combine().all().unis(ledger.created(record.partition(), command.commandId(),
-                            command.issueNumber(), result.noteId()), reply).discardItems();
-            return outcome.chain(() -> Uni.createFrom().completionStage(record.message().ack()));
-        }).invoke(() -> metrics.noteCreated(how, record.timestamp()));
+        return completing.run(() -> publisher.noteCreated(record, command.commandId(), command.issueNumber(),
+                result.noteId()).chain(() -> Uni.createFrom().completionStage(record.message().ack())))
+                .invoke(() -> metrics.noteCreated(how, record.timestamp()));
     }
 
     private Uni<Void> fail(CommandRecord record, NoteCommand command, CallContext context, DeliveryResult result) {

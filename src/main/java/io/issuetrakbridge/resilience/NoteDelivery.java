@@ -22,9 +22,8 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Gets one command's note into Issuetrak exactly once: attempts, backoff, pauses and
- * reconciliation, with every retry decision taken by {@link FailurePolicy} and every POST preceded
- * by a durable PENDING in the ledger. CREATED is the caller's to record, together with the reply
- * (both must be durable before the offset is released; neither needs to wait for the other).
+ * reconciliation, with every retry decision taken by {@link FailurePolicy} and every step that
+ * could create a note bracketed by the ledger (PENDING before the POST, CREATED after it).
  * The result says how it ended; the Uni fails only with {@link PartitionOwnership.Revoked} (the
  * partition moved: abandon, uncommitted) or when the ledger cannot be written.
  */
@@ -79,7 +78,7 @@ public class NoteDelivery {
                         (IssuetrakException) failure));
     }
 
-    /** One attempt: reconcile if a note may exist, else PENDING then POST. */
+    /** One attempt: reconcile if a note may exist, else PENDING then POST; CREATED either way. */
     private Uni<DeliveryResult> createOnce(NoteCommand command, Progress progress) {
         progress.attempts++;
         Uni<Optional<Long>> existing = progress.mayExist
@@ -94,19 +93,20 @@ public class NoteDelivery {
         return existing.chain(found -> {
             if (found.isPresent()) {
                 progress.context.info(LOG, "adopted existing note %d", found.get());
-                return Uni.createFrom().item(created(progress, found.get(), true));
+                return record(command, progress, found.get(), true);
             }
             Uni<Void> markPending = progress.pendingRecorded ? Uni.createFrom().voidItem()
                     : ledger.pending(progress.partition, command.commandId(), command.issueNumber())
                             .invoke(() -> progress.pendingRecorded = true);
             return markPending
                     .chain(() -> client.createNote(command.note(), progress.context))
-                    .map(noteId -> created(progress, noteId, false));
+                    .chain(noteId -> record(command, progress, noteId, false));
         });
     }
 
-    private static DeliveryResult created(Progress progress, long noteId, boolean reconciled) {
-        return new DeliveryResult(noteId, null, progress.attempts, reconciled);
+    private Uni<DeliveryResult> record(NoteCommand command, Progress progress, long noteId, boolean reconciled) {
+        return ledger.created(progress.partition, command.commandId(), command.issueNumber(), noteId)
+                .replaceWith(new DeliveryResult(noteId, null, progress.attempts, reconciled));
     }
 
     private Uni<DeliveryResult> onFailure(NoteCommand command, Progress progress, IssuetrakException failure) {
