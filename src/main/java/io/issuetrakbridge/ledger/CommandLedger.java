@@ -15,9 +15,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -49,8 +49,8 @@ public class CommandLedger {
     private final String topic;
     private final Map<Integer, Map<String, LedgerEntry>> partitions = new ConcurrentHashMap<>();
 
-    public CommandLedger(RecordSender out, ObjectMapper mapper, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
-            BridgeConfig config) {
+    public CommandLedger(RecordSender out, ObjectMapper mapper,
+            @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, BridgeConfig config) {
         this.out = out;
         this.mapper = mapper;
         this.kafkaConfig = kafkaConfig;
@@ -93,7 +93,8 @@ public class CommandLedger {
             return Uni.createFrom().failure(e);
         }
         return out.send(new ProducerRecord<>(topic, partition, commandId.getBytes(StandardCharsets.UTF_8), value))
-                .invoke(() -> partitions.computeIfAbsent(partition, p -> new ConcurrentHashMap<>()).put(commandId, entry))
+                .invoke(() -> partitions.computeIfAbsent(partition, p -> new ConcurrentHashMap<>())
+                        .put(commandId, entry))
                 .replaceWithVoid();
     }
 

@@ -56,7 +56,8 @@ public class CommandTracing {
     private final TextMapPropagator propagator;
 
     @Inject
-    public CommandTracing(OpenTelemetry telemetry, @ConfigProperty(name = "quarkus.otel.sdk.disabled") boolean disabled) {
+    public CommandTracing(OpenTelemetry telemetry,
+            @ConfigProperty(name = "quarkus.otel.sdk.disabled") boolean disabled) {
         // Quarkus' "disabled" SDK still hands out recording spans with fresh IDs: pay for none of that.
         this.tracer = (disabled ? OpenTelemetry.noop() : telemetry).getTracer(INSTRUMENTATION);
         this.propagator = telemetry.getPropagators().getTextMapPropagator();
