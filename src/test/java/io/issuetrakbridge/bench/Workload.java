@@ -59,6 +59,7 @@ final class Workload implements AutoCloseable {
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        // Kafka 4's default, as an upstream producer has it; latency runs from broker time stamps, so it is not in it.
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         this.producer = new KafkaProducer<>(p);
         this.collector = new Collector(capacity);
