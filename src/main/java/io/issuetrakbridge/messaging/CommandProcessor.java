@@ -69,7 +69,12 @@ public class CommandProcessor {
         this.publisher = publisher;
     }
 
-    /** Never fails: every path ends in an ack, a dead letter, or (on a publishing failure) a retry of the publish. */
+    /**
+     * Never fails: every path ends in an ack or a dead letter, except when Kafka will not take the
+     * outcome (the producer gave up after its own retries) or the ledger cannot be written. Then the
+     * error is logged and the record stays unacknowledged: offsets are not committed past it, and it is
+     * redelivered (and deduplicated by the ledger) after a restart or rebalance.
+     */
     public Uni<Void> process(Message<byte[]> message) {
         metrics.received();
         CommandRecord record = CommandRecord.of(message, tracing);
