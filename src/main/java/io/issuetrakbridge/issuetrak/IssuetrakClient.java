@@ -285,10 +285,13 @@ public class IssuetrakClient {
         Span span = tracing.calling(command.trace(), method.name(), operation);
         tracing.inject(command.trace().with(span), request, TRACE_HEADERS);
         long started = System.nanoTime();
+        // body() is composed inside the request's callback, not after it: chained at the outer level, from a thread
+        // that is not the connection's event loop, the response can end before body() is called and the Future then
+        // never completes (eclipse-vertx/vert.x#4705; seen as 30 s hangs in IssuetrakClientTest).
         Uni<Answer> sent = Uni.createFrom().emitter(done -> http.request(request)
-                .compose(outgoing -> body == null ? outgoing.send() : outgoing.send(Buffer.buffer(body)))
-                .compose(response -> response.body().map(bytes -> new Answer(response.statusCode(),
-                        response.getHeader("Retry-After"), bytes)))
+                .compose(outgoing -> (body == null ? outgoing.send() : outgoing.send(Buffer.buffer(body)))
+                        .compose(response -> response.body().map(bytes -> new Answer(response.statusCode(),
+                                response.getHeader("Retry-After"), bytes))))
                 .onComplete(answer -> {
                     if (answer.succeeded()) {
                         done.complete(answer.result());
