@@ -109,6 +109,21 @@ public interface BridgeConfig {
          */
         @WithDefault("5ms")
         Duration linger();
+
+        /**
+         * When Kafka has not taken a ledger entry, reply or error after the producer's own retries
+         * ({@code kafka.delivery.timeout.ms}, 2 minutes by default) and calls the failure retriable
+         * (brokers unreachable, too few in-sync replicas), the bridge sends the record again after this
+         * back-off, doubling up to {@link #retryMaxBackoff()}, for as long as it owns the command's
+         * partition. The command's issue waits meanwhile, so its order holds, and the bridge resumes by
+         * itself once Kafka takes records again: no restart.
+         */
+        @WithDefault("1s")
+        Duration retryBackoff();
+
+        /** The longest back-off between two sends of a record Kafka has not taken. */
+        @WithDefault("30s")
+        Duration retryMaxBackoff();
     }
 
     /** Pausing consumption instead of burning commands. */

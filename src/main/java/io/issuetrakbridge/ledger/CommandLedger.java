@@ -22,6 +22,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.issuetrakbridge.config.BridgeConfig;
+import io.issuetrakbridge.issuetrak.CallContext;
 import io.issuetrakbridge.messaging.RecordSender;
 import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Identifier;
@@ -44,14 +45,16 @@ import io.smallrye.mutiny.Uni;
 public class CommandLedger {
 
     private final RecordSender out;
+    private final PartitionOwnership ownership;
     private final ObjectMapper mapper;
     private final Map<String, Object> kafkaConfig;
     private final String topic;
     private final Map<Integer, Map<String, LedgerEntry>> partitions = new ConcurrentHashMap<>();
 
-    public CommandLedger(RecordSender out, ObjectMapper mapper,
+    public CommandLedger(RecordSender out, PartitionOwnership ownership, ObjectMapper mapper,
             @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, BridgeConfig config) {
         this.out = out;
+        this.ownership = ownership;
         this.mapper = mapper;
         this.kafkaConfig = kafkaConfig;
         this.topic = config.topics().ledger();
@@ -76,23 +79,29 @@ public class CommandLedger {
     }
 
     /** Records that a POST may be sent. Completes once durable. */
-    public Uni<Void> pending(int partition, String commandId, long issueNumber) {
-        return write(partition, commandId, LedgerEntry.pending(issueNumber));
+    public Uni<Void> pending(int partition, CallContext command) {
+        return write(partition, command, LedgerEntry.pending(command.issueNumber()));
     }
 
     /** Records the note a command created. Completes once durable. */
-    public Uni<Void> created(int partition, String commandId, long issueNumber, long noteId) {
-        return write(partition, commandId, LedgerEntry.created(issueNumber, noteId));
+    public Uni<Void> created(int partition, CallContext command, long noteId) {
+        return write(partition, command, LedgerEntry.created(command.issueNumber(), noteId));
     }
 
-    private Uni<Void> write(int partition, String commandId, LedgerEntry entry) {
+    /**
+     * Written until the broker has it, while the partition is ours: once it is revoked, its next owner
+     * restores the ledger and decides, and the entry is not ours to write any more.
+     */
+    private Uni<Void> write(int partition, CallContext command, LedgerEntry entry) {
+        String commandId = command.commandId();
         byte[] value;
         try {
             value = mapper.writeValueAsBytes(entry);
         } catch (Exception e) {
             return Uni.createFrom().failure(e);
         }
-        return out.send(new ProducerRecord<>(topic, partition, commandId.getBytes(StandardCharsets.UTF_8), value))
+        return out.send(new ProducerRecord<>(topic, partition, commandId.getBytes(StandardCharsets.UTF_8), value),
+                command, () -> ownership.owns(partition))
                 .invoke(() -> partitions.computeIfAbsent(partition, p -> new ConcurrentHashMap<>())
                         .put(commandId, entry))
                 .replaceWithVoid();

@@ -49,6 +49,11 @@ public class PartitionOwnership {
         return slot.run(work, () -> new Revoked(partition));
     }
 
+    /** Whether this instance owns the commands partition now. */
+    public boolean owns(int partition) {
+        return owned.containsKey(partition);
+    }
+
     /** Partitions currently owned. */
     public Set<Integer> owned() {
         return Set.copyOf(owned.keySet());

@@ -70,10 +70,13 @@ public class CommandProcessor {
     }
 
     /**
-     * Never fails: every path ends in an ack or a dead letter, except when Kafka will not take the
-     * outcome (the producer gave up after its own retries) or the ledger cannot be written. Then the
-     * error is logged and the record stays unacknowledged: offsets are not committed past it, and it is
-     * redelivered (and deduplicated by the ledger) after a restart or rebalance.
+     * Never fails: every path ends in an ack or a dead letter. Ledger entries and outcomes Kafka has not
+     * taken with a retriable error (an outage) are sent again for as long as the partition is ours
+     * ({@link RecordSender#send(org.apache.kafka.clients.producer.ProducerRecord, CallContext,
+     * java.util.function.BooleanSupplier)}), and the command's issue waits. When Kafka refuses a record
+     * for good (authorization, a topic that does not exist and is not created), the error is logged and
+     * the record stays unacknowledged: offsets are not committed past it, and it is redelivered (and
+     * deduplicated by the ledger) after a restart or rebalance.
      */
     public Uni<Void> process(Message<byte[]> message) {
         metrics.received();
@@ -119,6 +122,10 @@ public class CommandProcessor {
         try {
             command = parser.parse(message.getPayload(), record.header("ce_id"), record.header(
                     OutcomePublisher.COMMAND_ID_HEADER), record.positionId(), record.timestamp());
+            String replyTopicProblem = OutcomePublisher.replyTopicProblem(record);
+            if (replyTopicProblem != null) {
+                throw new InvalidCommandException(replyTopicProblem).about(command.commandId(), command.issueNumber());
+            }
         } catch (InvalidCommandException invalid) {
             String commandId = invalid.commandId() != null ? invalid.commandId() : fallbackId(record);
             new CallContext(commandId, invalid.issueNumber(), record.trace())

@@ -8,12 +8,16 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.internals.Topic;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.issuetrakbridge.config.BridgeConfig;
+import io.issuetrakbridge.issuetrak.CallContext;
+import io.issuetrakbridge.ledger.PartitionOwnership;
 import io.issuetrakbridge.tracing.CommandTracing;
 import io.opentelemetry.api.trace.Span;
 import io.smallrye.mutiny.Uni;
@@ -41,14 +45,17 @@ public class OutcomePublisher {
     private static final byte[] CONTENT_TYPE = bytes("application/json");
 
     private final RecordSender sender;
+    private final PartitionOwnership ownership;
     private final CommandTracing tracing;
     private final ObjectMapper mapper;
     private final String repliesTopic;
     private final String errorsTopic;
     private final byte[] source;
 
-    public OutcomePublisher(RecordSender sender, CommandTracing tracing, ObjectMapper mapper, BridgeConfig config) {
+    public OutcomePublisher(RecordSender sender, PartitionOwnership ownership, CommandTracing tracing,
+            ObjectMapper mapper, BridgeConfig config) {
         this.sender = sender;
+        this.ownership = ownership;
         this.tracing = tracing;
         this.mapper = mapper;
         this.repliesTopic = config.topics().replies();
@@ -59,23 +66,29 @@ public class OutcomePublisher {
     /** Publishes the NoteID reply; to the requester's topic when the command came through KafkaRequestReply. */
     public Uni<Void> noteCreated(CommandRecord record, String commandId, long issueNumber, long noteId) {
         byte[] value = json(new NoteCreatedReply(commandId, issueNumber, noteId));
-        return publish(record, commandId, TYPE_CREATED, value, true);
+        return publish(record, new CallContext(commandId, issueNumber, record.trace()), TYPE_CREATED, value, true);
     }
 
     /** Publishes the error to the errors topic, and to the requester's topic for KafkaRequestReply commands. */
     public Uni<Void> failed(CommandRecord record, NoteFailedReply reply) {
         byte[] value = json(reply);
-        Uni<Void> toErrors = publish(record, reply.commandId(), TYPE_FAILED, value, false);
-        if (record.header(replyTopicHeader()) == null) {
+        CallContext command = new CallContext(reply.commandId(), reply.issueNumber(), record.trace());
+        Uni<Void> toErrors = publish(record, command, TYPE_FAILED, value, false);
+        if (record.header(replyTopicHeader()) == null || replyTopicProblem(record) != null) {
             return toErrors;
         }
         return Uni.combine().all()
-                .unis(toErrors, publish(record, reply.commandId(), TYPE_FAILED, value, true))
+                .unis(toErrors, publish(record, command, TYPE_FAILED, value, true))
                 .discardItems();
     }
 
-    private Uni<Void> publish(CommandRecord record, String commandId, String type, byte[] value,
+    /**
+     * Published until the broker has it, while the command's partition is ours: once it is revoked, the
+     * record is redelivered to the partition's next owner, which answers it from the ledger.
+     */
+    private Uni<Void> publish(CommandRecord record, CallContext command, String type, byte[] value,
             boolean toRequester) {
+        String commandId = command.commandId();
         String topic = toRequester ? repliesTopic : errorsTopic;
         Integer partition = null;
         RecordHeaders headers = new RecordHeaders();
@@ -102,9 +115,28 @@ public class OutcomePublisher {
             }
         }
         Span span = tracing.publishing(record.trace(), topic, headers);
-        return sender.send(new ProducerRecord<>(topic, partition, record.key(), value, headers))
+        return sender.send(new ProducerRecord<>(topic, partition, record.key(), value, headers), command,
+                () -> ownership.owns(record.partition()))
                 .onTermination().invoke((sent, failure, cancelled) -> CommandTracing.end(span, failure))
                 .replaceWithVoid();
+    }
+
+    /**
+     * Why the requester's reply topic (from KafkaRequestReply's header) can never be written to, or null
+     * when there is none or it is a legal topic name. Checked before a command is delivered: a reply
+     * Kafka refuses outright would leave the command unacknowledged after its note was created.
+     */
+    static String replyTopicProblem(CommandRecord record) {
+        String topic = record.header(replyTopicHeader());
+        if (topic == null) {
+            return null;
+        }
+        try {
+            Topic.validate(topic);
+            return null;
+        } catch (InvalidTopicException e) {
+            return "header " + replyTopicHeader() + " is not a usable reply topic: " + e.getMessage();
+        }
     }
 
     private static String replyTopicHeader() {

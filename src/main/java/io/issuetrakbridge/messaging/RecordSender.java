@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,9 +17,12 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.issuetrakbridge.config.BridgeConfig;
+import io.issuetrakbridge.issuetrak.CallContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.smallrye.common.annotation.Identifier;
@@ -26,6 +30,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import org.jboss.logging.Logger;
 
 /**
  * The bridge's one Kafka producer: ledger entries, replies and errors all leave through it.
@@ -43,22 +48,40 @@ import io.vertx.core.Vertx;
 @ApplicationScoped
 public class RecordSender {
 
+    private static final Logger LOG = Logger.getLogger(RecordSender.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /** Metric: records sent again after Kafka refused them with a retriable error. */
+    public static final String RESENDS_METRIC = "issuetrak.bridge.kafka.resends";
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final ExecutorService sendingThread;
     private final KafkaClientMetrics meters;
+    private final Duration backoff;
+    private final Duration maxBackoff;
+    private final Runnable resent;
     private volatile Exception lastFailure;
 
     @Inject
     public RecordSender(@Identifier("default-kafka-broker") Map<String, Object> kafka, BridgeConfig config,
             MeterRegistry registry) {
-        this(config(kafka, config.producer().linger()));
+        this(config(kafka, config.producer().linger()), config.producer().retryBackoff(),
+                config.producer().retryMaxBackoff(), registry.counter(RESENDS_METRIC)::increment);
         meters.bindTo(registry);
     }
 
-    /** Outside CDI (tests): a producer over {@code kafka} settings, no meters registered. */
-    public RecordSender(Map<String, Object> settings) {
+    /**
+     * Outside CDI (tests): a producer over {@code kafka} settings, no meters registered.
+     *
+     * @param resent called each time a record is sent again
+     */
+    public RecordSender(Map<String, Object> settings, Duration backoff, Duration maxBackoff, Runnable resent) {
+        if (backoff.isNegative() || backoff.isZero() || maxBackoff.compareTo(backoff) < 0) {
+            throw new IllegalStateException("bridge.producer.retry-backoff must be positive and at most "
+                    + "bridge.producer.retry-max-backoff, not " + backoff + " and " + maxBackoff);
+        }
+        this.backoff = backoff;
+        this.maxBackoff = maxBackoff;
+        this.resent = resent;
         this.producer = new KafkaProducer<>(settings);
         this.meters = new KafkaClientMetrics(producer);
         this.sendingThread = Executors.newSingleThreadExecutor(runnable -> {
@@ -84,12 +107,51 @@ public class RecordSender {
     }
 
     /**
-     * Sends one record; the Uni completes once the broker has it (acks=all), on the caller's Vert.x
-     * context when there is one.
+     * Sends one record once; the Uni completes once the broker has it (acks=all), on the caller's
+     * Vert.x context when there is one.
      */
     public Uni<RecordMetadata> send(ProducerRecord<byte[], byte[]> record) {
-        return Uni.createFrom().emitter(done -> {
+        return Uni.createFrom().deferred(() -> once(record, Vertx.currentContext()));
+    }
+
+    /**
+     * Sends one record about a command until the broker has it: a failure Kafka calls retriable, left
+     * after the producer's own retries, is sent again after a back-off (doubling up to the maximum) for
+     * as long as {@code wanted} holds, e.g. while this instance owns the command's partition. Without
+     * this, a Kafka outage longer than {@code delivery.timeout.ms} left the command unacknowledged until
+     * a restart. Sending again may put a second copy of the record on the topic when the first one's
+     * fate was unknown: ledger entries overwrite each other, and replies are at-least-once anyway.
+     */
+    public Uni<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, CallContext about, BooleanSupplier wanted) {
+        return Uni.createFrom().deferred(() -> {
+            // Captured once: the back-off resubscribes from a timer thread, which has no Vert.x context.
             Context caller = Vertx.currentContext();
+            return once(record, caller)
+                    .onFailure(failure -> sendAgain(failure, record, about, wanted))
+                    .retry().withBackOff(backoff, maxBackoff).indefinitely();
+        });
+    }
+
+    /**
+     * Whether a failed send is worth repeating. A metadata time-out (the topic does not exist and is not
+     * created for us) is retriable to Kafka but not here: it holds the sending thread, and with it every
+     * other command's writes, for {@code max.block.ms} each time.
+     */
+    private boolean sendAgain(Throwable failure, ProducerRecord<byte[], byte[]> record, CallContext about,
+            BooleanSupplier wanted) {
+        boolean missingTopic = failure instanceof TimeoutException && failure.getMessage() != null
+                && failure.getMessage().contains("not present in metadata");
+        if (!(failure instanceof RetriableException) || missingTopic || !wanted.getAsBoolean()) {
+            return false;
+        }
+        about.warn(LOG, "Kafka has not taken a record for %s after the producer's own retries (%s); sending it "
+                + "again after a back-off (%s, doubling up to %s)", record.topic(), failure, backoff, maxBackoff);
+        resent.run();
+        return true;
+    }
+
+    private Uni<RecordMetadata> once(ProducerRecord<byte[], byte[]> record, Context caller) {
+        return Uni.createFrom().emitter(done -> {
             try {
                 sendingThread.execute(() -> {
                     try {

@@ -96,7 +96,7 @@ public class NoteDelivery {
                 return record(command, progress, found.get(), true);
             }
             Uni<Void> markPending = progress.pendingRecorded ? Uni.createFrom().voidItem()
-                    : ledger.pending(progress.partition, command.commandId(), command.issueNumber())
+                    : ledger.pending(progress.partition, progress.context)
                             .invoke(() -> progress.pendingRecorded = true);
             return markPending
                     .chain(() -> client.createNote(command.note(), progress.context))
@@ -105,7 +105,7 @@ public class NoteDelivery {
     }
 
     private Uni<DeliveryResult> record(NoteCommand command, Progress progress, long noteId, boolean reconciled) {
-        return ledger.created(progress.partition, command.commandId(), command.issueNumber(), noteId)
+        return ledger.created(progress.partition, progress.context, noteId)
                 .replaceWith(new DeliveryResult(noteId, null, progress.attempts, reconciled));
     }
 

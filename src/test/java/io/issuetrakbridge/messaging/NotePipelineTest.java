@@ -30,6 +30,7 @@ import io.issuetrakbridge.testing.CommandTopics;
 import io.issuetrakbridge.testing.InjectCommandTopics;
 import io.issuetrakbridge.testing.InjectSandbox;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.reply.KafkaRequestReply;
 import jakarta.inject.Inject;
 
 /**
@@ -199,7 +200,8 @@ public class NotePipelineTest {
         assertThat(headers(error)).containsEntry("ce_type", OutcomePublisher.TYPE_FAILED).containsEntry("ce_specversion", "1.0");
 
         ConsumerRecord<byte[], byte[]> dead = topics.await("dead-letters",
-                r -> id.equals(text(r.headers().lastHeader("ce_id").value())), 1).get(0);
+                r -> r.headers().lastHeader("ce_id") != null && id.equals(text(r.headers().lastHeader("ce_id").value())),
+                1).get(0);
         assertThat(dead.value()).isEqualTo(value == null ? null : value);
         assertThat(text(dead.key())).isEqualTo("k-" + id);
         Map<String, String> h = headers(dead);
@@ -213,6 +215,23 @@ public class NotePipelineTest {
         assertThat(h.get("dead-letter-reason")).contains(message);
 
         assertThat(topics.await("replies", commandIds(List.of(nextId)), 1)).hasSize(1);
+    }
+
+    @Test
+    void aReplyTopicKafkaWouldRefuseIsAValidationErrorBeforeAnyNoteIsCreated() throws Exception {
+        // Found only after the POST, Kafka's refusal would leave the command unacknowledged with its note made.
+        String id = "bad-reply-topic-" + UUID.randomUUID();
+        topics.send("7", command(id, 7, id), new RecordHeader(KafkaRequestReply.DEFAULT_REPLY_TOPIC_HEADER,
+                "no such topic!".getBytes(StandardCharsets.UTF_8)));
+
+        JsonNode e = json(topics.await("errors", commandIds(List.of(id)), 1).get(0).value());
+        assertThat(e.get("Category").asText()).isEqualTo("VALIDATION");
+        assertThat(e.get("IssueNumber").asLong()).isEqualTo(7);
+        assertThat(e.get("Message").asText()).contains(KafkaRequestReply.DEFAULT_REPLY_TOPIC_HEADER)
+                .contains("no such topic!");
+        assertThat(headers(topics.await("dead-letters", commandIds(List.of(id)), 1).get(0)))
+                .containsEntry("dead-letter-category", "VALIDATION");
+        assertThat(sandbox.notes().forIssue(7).stream().filter(n -> n.noteText().equals(id))).isEmpty();
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.issuetrakbridge.health.KafkaProducerReadinessCheck;
+import io.issuetrakbridge.issuetrak.CallContext;
 import io.issuetrakbridge.testing.EmbeddedKafka;
 import io.issuetrakbridge.testing.KafkaTopics;
 
@@ -32,6 +34,7 @@ class RecordSenderTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
+    private final AtomicInteger resends = new AtomicInteger();
     private String topic;
     private RecordSender sender;
 
@@ -39,9 +42,41 @@ class RecordSenderTest {
     void start() {
         topic = "sender-" + UUID.randomUUID();
         KafkaTopics.create(EmbeddedKafka.bootstrapServers(), Map.of(topic, 2));
-        sender = new RecordSender(RecordSender.config(Map.of("bootstrap.servers", EmbeddedKafka.bootstrapServers(),
+        sender = sender(Map.of("bootstrap.servers", EmbeddedKafka.bootstrapServers(),
                 // Consumer settings of the shared kafka.* namespace must not reach the producer.
-                "group.id", "ignored", "auto.offset.reset", "earliest"), Duration.ofMillis(1)));
+                "group.id", "ignored", "auto.offset.reset", "earliest"));
+    }
+
+    private RecordSender sender(Map<String, Object> kafka) {
+        if (sender != null) {
+            sender.close();
+        }
+        sender = new RecordSender(RecordSender.config(kafka, Duration.ofMillis(1)), Duration.ofMillis(50),
+                Duration.ofMillis(200), resends::incrementAndGet);
+        return sender;
+    }
+
+    @Test
+    void aTopicWhoseMetadataNeverArrivesIsNotWaitedForAgain() {
+        // Kafka waits max.block.ms for a topic's metadata (a requester's reply topic that does not exist
+        // where auto-creation is off; here, no broker answers at all) while holding the sending thread:
+        // sending again would hold every other command's writes each time.
+        RecordSender unreachable = sender(Map.of("bootstrap.servers", "127.0.0.1:" + closedPort(),
+                "max.block.ms", "300"));
+
+        assertThatThrownBy(() -> unreachable.send(new ProducerRecord<>(topic, bytes("k"), bytes("v")),
+                CallContext.of("c-missing", 1L), () -> true).await().atMost(WAIT))
+                .isInstanceOf(org.apache.kafka.common.errors.TimeoutException.class)
+                .hasMessageContaining("not present in metadata");
+        assertThat(resends).hasValue(0);
+    }
+
+    private static int closedPort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @AfterEach

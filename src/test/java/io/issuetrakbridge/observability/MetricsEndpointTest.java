@@ -60,6 +60,7 @@ public class MetricsEndpointTest {
                 "issuetrak_bridge_commands_failed_total{category=\"VALIDATION\"",
                 "issuetrak_bridge_dead_letters_total{category=\"VALIDATION\"",
                 "issuetrak_bridge_commands_in_flight",
+                "issuetrak_bridge_kafka_resends_total",
                 "issuetrak_bridge_command_latency_seconds_count{outcome=\"created\"",
                 "issuetrak_bridge_command_latency_seconds_bucket",
                 "issuetrak_bridge_issuetrak_requests_seconds_count{operation=\"create\",status=\"201\"",

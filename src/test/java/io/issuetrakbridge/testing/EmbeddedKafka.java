@@ -26,6 +26,14 @@ public final class EmbeddedKafka {
     }
 
     private static KafkaClusterTestKit start() {
+        return startCluster(1);
+    }
+
+    /**
+     * A cluster of its own, for a test that stops brokers: {@code brokers} broker nodes, the first of
+     * them also the controller. The caller closes it.
+     */
+    public static KafkaClusterTestKit startCluster(int brokers) {
         try {
             // A directory of our own: with none, the kit takes a temp directory that a JVM shutdown hook
             // deletes while the broker may still be closing; Kafka then sees every log dir fail and halts
@@ -36,7 +44,7 @@ public final class EmbeddedKafka {
                     .setBaseDirectory(base.toAbsolutePath())
                     .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
                     .setCombined(true)
-                    .setNumBrokerNodes(1)
+                    .setNumBrokerNodes(brokers)
                     .setNumControllerNodes(1)
                     .build())
                     // A single node cannot meet the defaults of 3 replicas for internal topics.
@@ -55,7 +63,7 @@ public final class EmbeddedKafka {
             kit.waitForReadyBrokers();
             return kit;
         } catch (Exception e) {
-            throw new IllegalStateException("could not start the embedded Kafka broker", e);
+            throw new IllegalStateException("could not start an embedded Kafka cluster", e);
         }
     }
 
