@@ -39,8 +39,14 @@ public interface IssuetrakConfig {
     @WithDefault("10s")
     Duration requestTimeout();
 
-    /** Upper bound on pooled HTTP connections to Issuetrak. */
-    @WithDefault("64")
+    /**
+     * Upper bound on pooled HTTP connections to Issuetrak. HTTP/1.1 carries one request at a time per
+     * connection, so this caps the bridge at {@code max-connections / Issuetrak's latency} notes a
+     * second: 64 connections at 20 ms held the benchmark to ~2,700 notes/s with CPU to spare
+     * (docs/BENCHMARKS.md). The default matches {@code bridge.max-in-flight}, so every command in the
+     * window can be at Issuetrak at once; lower it to spare an Issuetrak server that cannot take that many.
+     */
+    @WithDefault("256")
     int maxConnections();
 
     /**

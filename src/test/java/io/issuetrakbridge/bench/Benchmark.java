@@ -112,8 +112,10 @@ public final class Benchmark {
         int seqN = intOpt("seq-n", 2_000);
         int oneIssues = intOpt("one-partition-issues", 1_000);
         int oneN = intOpt("one-partition-n", 20_000);
-        int warmup = intOpt("warmup", Math.min(10_000, Math.max(200, n / 10)));
-        Set jfrRuns = new Set(opt("jfr", "main"));
+        // Long enough for the JIT to settle: a minute after start, C2 compilation still took 40% of the service's
+        // CPU (async-profiler), so a short warm-up measured the JVM's start, not the bridge.
+        int warmup = intOpt("warmup", Math.max(200, Math.min(120_000, n * 6 / 5)));
+        Set jfrRuns = new Set(opt("jfr", "none"));
 
         startBroker();
         startSandbox();
@@ -127,7 +129,7 @@ public final class Benchmark {
                     Map.of("bridge.max-in-flight", "1", "bridge.producer.linger", "0")), jfrRuns.has("sequential"));
         }
         if (runs.contains("one-partition")) {
-            measure(new RunSpec("one-partition", 1, oneIssues, oneN, Math.min(warmup, 5_000), 0, Map.of()),
+            measure(new RunSpec("one-partition", 1, oneIssues, oneN, Math.min(warmup, 60_000), 0, Map.of()),
                     jfrRuns.has("one-partition"));
         }
         if (runs.contains("half-load")) {
@@ -213,7 +215,9 @@ public final class Benchmark {
 
     private void startSandbox() throws Exception {
         // The harness's own class path: the sandbox classes plus jboss-logging, which the packaged app keeps in lib/boot.
-        sandbox = ChildProcess.start("sandbox", List.of(javaBin(), "-Xmx256m",
+        // It keeps every note in memory, and the check lists them all at once: a long warm-up (--warmup=120000)
+        // means 220,000 notes, which 256 MB could no longer list within a minute.
+        sandbox = ChildProcess.start("sandbox", List.of(javaBin(), "-Xmx1g",
                 "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-cp", classpath,
                 "io.issuetrakbridge.sandbox.SandboxMain", "--port=0", "--api-key=" + apiKey,
                 "--latency-ms=" + latencyMs, "--event-loops=" + opt("sandbox-event-loops", "1")),
@@ -256,7 +260,8 @@ public final class Benchmark {
                 Thread.sleep(20);
             }
             workload.produce(commands.subList(0, spec.warmup()), spec.rate(), commandTime);
-            if (!workload.collector().awaitAnswered(spec.warmup(), Duration.ofSeconds(90))) {
+            // 90 s, or longer for a long warm-up (--warmup): at least 500 commands a second.
+            if (!workload.collector().awaitAnswered(spec.warmup(), Duration.ofSeconds(Math.max(90, spec.warmup() / 500)))) {
                 throw new IllegalStateException("warm-up stalled at " + workload.collector().answered.get() + " of "
                         + spec.warmup() + "; see " + service.log());
             }
@@ -310,6 +315,8 @@ public final class Benchmark {
         List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx" + opt("xmx", "256m")));
         if (jfr != null) {
             Files.deleteIfExists(jfr);
+            // From the JVM's start, so the profile includes the warm-up. Started mid-run instead (jcmd JFR.start,
+            // even with execution samples only) it cost the measured window half its throughput.
             cmd.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true");
         }
         for (String extra : opt("service-opts", "").split(" ")) {

@@ -78,7 +78,7 @@ final class SandboxCheck {
     private static String send(String sandboxUrl, String method, String path) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create(sandboxUrl + "/sandbox/admin" + path))
                 .method(method, HttpRequest.BodyPublishers.noBody())
-                .timeout(Duration.ofSeconds(60))
+                .timeout(Duration.ofMinutes(3))
                 .build();
         HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() / 100 != 2) {
