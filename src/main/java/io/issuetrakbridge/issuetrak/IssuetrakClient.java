@@ -30,6 +30,7 @@ import io.opentelemetry.context.propagation.TextMapSetter;
 import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.vertx.UniHelper;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -288,17 +289,11 @@ public class IssuetrakClient {
         // body() is composed inside the request's callback, not after it: chained at the outer level, from a thread
         // that is not the connection's event loop, the response can end before body() is called and the Future then
         // never completes (eclipse-vertx/vert.x#4705; seen as 30 s hangs in IssuetrakClientTest).
-        Uni<Answer> sent = Uni.createFrom().emitter(done -> http.request(request)
+        // Deferred: the request leaves when the Uni is subscribed, not when it is built.
+        Uni<Answer> sent = Uni.createFrom().deferred(() -> UniHelper.toUni(http.request(request)
                 .compose(outgoing -> (body == null ? outgoing.send() : outgoing.send(Buffer.buffer(body)))
                         .compose(response -> response.body().map(bytes -> new Answer(response.statusCode(),
-                                response.getHeader("Retry-After"), bytes))))
-                .onComplete(answer -> {
-                    if (answer.succeeded()) {
-                        done.complete(answer.result());
-                    } else {
-                        done.fail(answer.cause());
-                    }
-                }));
+                                response.getHeader("Retry-After"), bytes))))));
         return sent
                 .onFailure().transform(failure -> {
                     IssuetrakException classified = classifier.classify(op, failure);

@@ -8,6 +8,9 @@ import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoField;
 
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.internals.Topic;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 
 import io.issuetrakbridge.issuetrak.dto.CreateNote;
+import io.smallrye.reactive.messaging.kafka.reply.KafkaRequestReply;
 
 /**
  * Turns a command record's value into a {@link NoteCommand}, or says precisely why it cannot.
@@ -90,6 +94,26 @@ public final class CommandParser {
                     new CreateNote(issueNumber, createdDate, createdBy, suppressEmail, noteText, isPrivate, isRichText));
         } catch (InvalidCommandException invalid) {
             throw invalid.about(commandId, usableIssueNumber(root.get("IssueNumber")));
+        }
+    }
+
+    /**
+     * Refuses a requester's reply topic (KafkaRequestReply's {@code REPLY_TOPIC} header) that Kafka would
+     * never accept. It is checked before the command is delivered because, found only when the reply is
+     * sent, the refusal would leave the command unacknowledged with its note already created.
+     *
+     * @param replyTopic the header's text, or null when the command names no reply topic
+     * @throws InvalidCommandException when the name is not a legal Kafka topic name
+     */
+    public static void checkReplyTopic(String replyTopic) {
+        if (replyTopic == null) {
+            return;
+        }
+        try {
+            Topic.validate(replyTopic);
+        } catch (InvalidTopicException e) {
+            throw new InvalidCommandException("header " + KafkaRequestReply.DEFAULT_REPLY_TOPIC_HEADER
+                    + " is not a usable reply topic: " + e.getMessage());
         }
     }
 

@@ -30,6 +30,7 @@ import org.jboss.logging.Logger;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.kafka.reply.KafkaRequestReply;
 
 /**
  * One command from record to committed outcome: parse, deliver (in issue order), publish the reply
@@ -122,9 +123,10 @@ public class CommandProcessor {
         try {
             command = parser.parse(message.getPayload(), record.header("ce_id"), record.header(
                     OutcomePublisher.COMMAND_ID_HEADER), record.positionId(), record.timestamp());
-            String replyTopicProblem = OutcomePublisher.replyTopicProblem(record);
-            if (replyTopicProblem != null) {
-                throw new InvalidCommandException(replyTopicProblem).about(command.commandId(), command.issueNumber());
+            try {
+                CommandParser.checkReplyTopic(record.header(KafkaRequestReply.DEFAULT_REPLY_TOPIC_HEADER));
+            } catch (InvalidCommandException invalid) {
+                throw invalid.about(command.commandId(), command.issueNumber());
             }
         } catch (InvalidCommandException invalid) {
             String commandId = invalid.commandId() != null ? invalid.commandId() : fallbackId(record);

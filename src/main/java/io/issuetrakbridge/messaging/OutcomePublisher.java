@@ -8,9 +8,7 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.internals.Topic;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -74,7 +72,7 @@ public class OutcomePublisher {
         byte[] value = json(reply);
         CallContext command = new CallContext(reply.commandId(), reply.issueNumber(), record.trace());
         Uni<Void> toErrors = publish(record, command, TYPE_FAILED, value, false);
-        if (record.header(replyTopicHeader()) == null || replyTopicProblem(record) != null) {
+        if (record.header(replyTopicHeader()) == null || !usableReplyTopic(record)) {
             return toErrors;
         }
         return Uni.combine().all()
@@ -121,21 +119,13 @@ public class OutcomePublisher {
                 .replaceWithVoid();
     }
 
-    /**
-     * Why the requester's reply topic (from KafkaRequestReply's header) can never be written to, or null
-     * when there is none or it is a legal topic name. Checked before a command is delivered: a reply
-     * Kafka refuses outright would leave the command unacknowledged after its note was created.
-     */
-    static String replyTopicProblem(CommandRecord record) {
-        String topic = record.header(replyTopicHeader());
-        if (topic == null) {
-            return null;
-        }
+    /** False for a reply topic the parser refuses: its VALIDATION error goes to the errors topic only. */
+    private static boolean usableReplyTopic(CommandRecord record) {
         try {
-            Topic.validate(topic);
-            return null;
-        } catch (InvalidTopicException e) {
-            return "header " + replyTopicHeader() + " is not a usable reply topic: " + e.getMessage();
+            CommandParser.checkReplyTopic(record.header(replyTopicHeader()));
+            return true;
+        } catch (InvalidCommandException refused) {
+            return false;
         }
     }
 

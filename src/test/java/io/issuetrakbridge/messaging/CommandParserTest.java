@@ -34,6 +34,21 @@ class CommandParserTest {
     }
 
     @Test
+    void acceptsAnyLegalReplyTopicAndNone() {
+        CommandParser.checkReplyTopic(null);
+        CommandParser.checkReplyTopic("requests-replies.v1_a");
+    }
+
+    @Test
+    void refusesAReplyTopicKafkaWouldRefuse() {
+        for (String topic : new String[] { "no such topic!", "", "..", "x".repeat(250) }) {
+            assertThatThrownBy(() -> CommandParser.checkReplyTopic(topic)).as(topic)
+                    .isInstanceOf(InvalidCommandException.class).hasMessageContaining("REPLY_TOPIC")
+                    .hasMessageContaining("not a usable reply topic");
+        }
+    }
+
+    @Test
     void keepsAGivenCreatedDateVerbatim() {
         NoteCommand c = parse("{\"IssueNumber\": 6, \"CreatedBy\": \"A\", \"NoteText\": \"t\", "
                 + "\"CreatedDate\": \"2018-01-01T12:32:32-04:00\"}", null, null);
