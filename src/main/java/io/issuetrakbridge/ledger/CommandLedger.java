@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -49,7 +48,7 @@ public class CommandLedger {
     private final ObjectMapper mapper;
     private final Map<String, Object> kafkaConfig;
     private final String topic;
-    private final Map<Integer, Map<String, LedgerEntry>> partitions = new ConcurrentHashMap<>();
+    private final Map<Integer, LedgerIndex> partitions = new ConcurrentHashMap<>();
 
     public CommandLedger(RecordSender out, PartitionOwnership ownership, ObjectMapper mapper,
             @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, BridgeConfig config) {
@@ -62,20 +61,24 @@ public class CommandLedger {
 
     /** What the ledger knows of a command read from commands partition {@code partition}. */
     public Optional<LedgerEntry> lookup(int partition, String commandId) {
-        Map<String, LedgerEntry> entries = partitions.get(partition);
-        return entries == null ? Optional.empty() : Optional.ofNullable(entries.get(commandId));
+        LedgerIndex index = partitions.get(partition);
+        if (index == null) {
+            return Optional.empty();
+        }
+        synchronized (index) {
+            return index.get(commandId);
+        }
     }
 
     /** NoteIDs other commands of this partition own on an issue: never adopted by reconciliation. */
     public Set<Long> claimedNotes(int partition, long issueNumber) {
-        Map<String, LedgerEntry> entries = partitions.get(partition);
-        if (entries == null) {
+        LedgerIndex index = partitions.get(partition);
+        if (index == null) {
             return Set.of();
         }
-        return entries.values().stream()
-                .filter(e -> e.isCreated() && e.issueNumber() == issueNumber)
-                .map(LedgerEntry::noteId)
-                .collect(Collectors.toUnmodifiableSet());
+        synchronized (index) {
+            return index.notesOf(issueNumber);
+        }
     }
 
     /** Records that a POST may be sent. Completes once durable. */
@@ -102,8 +105,12 @@ public class CommandLedger {
         }
         return out.send(new ProducerRecord<>(topic, partition, commandId.getBytes(StandardCharsets.UTF_8), value),
                 command, () -> ownership.owns(partition))
-                .invoke(() -> partitions.computeIfAbsent(partition, p -> new ConcurrentHashMap<>())
-                        .put(commandId, entry))
+                .invoke(() -> {
+                    LedgerIndex index = partitions.computeIfAbsent(partition, p -> new LedgerIndex());
+                    synchronized (index) {
+                        index.put(commandId, entry);
+                    }
+                })
                 .replaceWithVoid();
     }
 
@@ -128,19 +135,26 @@ public class CommandLedger {
             consumer.assign(tps);
             consumer.seekToBeginning(tps);
             Map<TopicPartition, Long> end = consumer.endOffsets(tps);
-            Map<Integer, Map<String, LedgerEntry>> restored = new java.util.HashMap<>();
-            tps.forEach(tp -> restored.put(tp.partition(), new ConcurrentHashMap<>()));
+            Map<Integer, LedgerIndex> restored = new java.util.HashMap<>();
+            tps.forEach(tp -> restored.put(tp.partition(), new LedgerIndex()));
             while (tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     records++;
-                    String id = new String(record.key(), StandardCharsets.UTF_8);
-                    if (record.value() == null) {
-                        restored.get(record.partition()).remove(id);
+                    LedgerIndex index = restored.get(record.partition());
+                    if (record.key() == null || record.key().length > LedgerIndex.MAX_ID_BYTES) {
+                        // Not written by a bridge (every entry is keyed by its command ID): nothing to learn.
+                        Log.warnf("Ledger: skipping a record without a command ID as its key at %s-%d@%d", topic,
+                                record.partition(), record.offset());
+                    } else if (record.value() == null) {
+                        index.remove(record.key());
                     } else {
-                        restored.get(record.partition()).put(id, mapper.readValue(record.value(), LedgerEntry.class));
+                        index.put(record.key(), mapper.readValue(record.value(), LedgerEntry.class));
                     }
                 }
             }
+            // Tombstones (written by hand: a bridge never forgets) leave their records' bytes behind.
+            restored.replaceAll((p, index) -> index.garbage() > 0 ? index.compacted() : index);
+            // Published through the concurrent map: the indexes are complete before any thread sees them.
             partitions.putAll(restored);
         } catch (Exception e) {
             // Without its history a partition cannot be processed safely: fail the rebalance, the

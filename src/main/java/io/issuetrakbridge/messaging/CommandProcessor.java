@@ -153,20 +153,28 @@ public class CommandProcessor {
         if (known.isPresent() && known.get().isCreated()) {
             // Redelivered, replayed or sent twice: the note exists. Answer again, create nothing.
             context.info(LOG, "already created note %d, replying again", known.get().noteId());
-            return succeed(record, command, context, new DeliveryResult(known.get().noteId(), null, 0, true),
-                    "duplicate");
+            return reply(record, command, known.get().noteId())
+                    .chain(() -> acknowledge(record, "duplicate"));
         }
-        return delivery.deliver(command, record.partition(), known.isPresent(), context)
-                .chain(result -> result.created()
-                        ? succeed(record, command, context, result, result.reconciled() ? "reconciled" : "created")
-                        : fail(record, command, context, result));
+        return delivery.deliver(command, record.partition(), known.isPresent(), context,
+                noteId -> reply(record, command, noteId))
+                .chain(result -> {
+                    if (!result.created()) {
+                        return fail(record, command, context, result);
+                    }
+                    context.debug(LOG, "note %d created", result.noteId());
+                    return acknowledge(record, result.reconciled() ? "reconciled" : "created");
+                });
     }
 
-    private Uni<Void> succeed(CommandRecord record, NoteCommand command, CallContext context, DeliveryResult result,
-            String how) {
-        context.debug(LOG, "note %d created", result.noteId());
-        return completing.run(() -> publisher.noteCreated(record, command.commandId(), command.issueNumber(),
-                result.noteId()).chain(() -> Uni.createFrom().completionStage(record.message().ack())))
+    /** Publishes the NoteID to the requester; shutdown lets it finish. */
+    private Uni<Void> reply(CommandRecord record, NoteCommand command, long noteId) {
+        return completing.run(() -> publisher.noteCreated(record, command.commandId(), command.issueNumber(), noteId));
+    }
+
+    /** The note exists and its reply is on the broker: the offset may be committed. */
+    private Uni<Void> acknowledge(CommandRecord record, String how) {
+        return completing.run(() -> Uni.createFrom().completionStage(record.message().ack()))
                 .invoke(() -> metrics.noteCreated(how, record.timestamp()));
     }
 

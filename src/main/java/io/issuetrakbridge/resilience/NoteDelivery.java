@@ -3,6 +3,7 @@ package io.issuetrakbridge.resilience;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongFunction;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -25,7 +26,7 @@ import io.smallrye.mutiny.Uni;
  * reconciliation, with every retry decision taken by {@link FailurePolicy} and every step that
  * could create a note bracketed by the ledger (PENDING before the POST, CREATED after it).
  * The result says how it ended; the Uni fails only with {@link PartitionOwnership.Revoked} (the
- * partition moved: abandon, uncommitted) or when the ledger cannot be written.
+ * partition moved: abandon, uncommitted) or when the ledger entry or the announcement cannot be written.
  */
 @ApplicationScoped
 public class NoteDelivery {
@@ -56,14 +57,15 @@ public class NoteDelivery {
      * @param partition the commands partition the command was read from (its ledger partition)
      * @param pending whether the ledger already holds PENDING for it: an earlier delivery, here or on
      *        another instance, may have created the note, so look before sending
+     * @param context the command's trace and log context
+     * @param announce publishes that the note exists (the reply). Sent alongside CREATED, not after it,
+     *        so the two share one wait for the broker: the offset is released only once both are
+     *        durable, and a crash between them leaves PENDING, which the next owner reconciles to the
+     *        same note (the requester may then see the same NoteID twice, as after any redelivery).
      */
-    public Uni<DeliveryResult> deliver(NoteCommand command, int partition, boolean pending) {
-        return deliver(command, partition, pending, CallContext.of(command.commandId(), command.issueNumber()));
-    }
-
-    /** As {@link #deliver(NoteCommand, int, boolean)}, continuing the command's trace and log context. */
-    public Uni<DeliveryResult> deliver(NoteCommand command, int partition, boolean pending, CallContext context) {
-        return attempt(command, new Progress(partition, pending, context));
+    public Uni<DeliveryResult> deliver(NoteCommand command, int partition, boolean pending, CallContext context,
+            LongFunction<Uni<Void>> announce) {
+        return attempt(command, new Progress(partition, pending, context, announce));
     }
 
     private Uni<DeliveryResult> attempt(NoteCommand command, Progress progress) {
@@ -105,7 +107,9 @@ public class NoteDelivery {
     }
 
     private Uni<DeliveryResult> record(NoteCommand command, Progress progress, long noteId, boolean reconciled) {
-        return ledger.created(progress.partition, progress.context, noteId)
+        // Both run to their end even when one fails: an abandoned CREATED would cost a reconciliation later.
+        return Uni.combine().all().unis(ledger.created(progress.partition, progress.context, noteId),
+                progress.announce.apply(noteId)).collectFailures().discardItems()
                 .replaceWith(new DeliveryResult(noteId, null, progress.attempts, reconciled));
     }
 
@@ -138,6 +142,7 @@ public class NoteDelivery {
     private static final class Progress {
         private final int partition;
         private final CallContext context;
+        private final LongFunction<Uni<Void>> announce;
         private final long started = System.nanoTime();
         /** PENDING is in the ledger (by us or an earlier delivery): no need to write it again. */
         private boolean pendingRecorded;
@@ -150,9 +155,10 @@ public class NoteDelivery {
         private long pausedNanos;
         private long pausedSince = -1;
 
-        Progress(int partition, boolean pending, CallContext context) {
+        Progress(int partition, boolean pending, CallContext context, LongFunction<Uni<Void>> announce) {
             this.partition = partition;
             this.context = context;
+            this.announce = announce;
             this.pendingRecorded = pending;
             this.mayExist = pending;
         }

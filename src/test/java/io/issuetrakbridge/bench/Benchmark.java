@@ -268,6 +268,9 @@ public final class Benchmark {
             }
             // Every warm-up command is answered, so no POST of theirs is in flight: their notes can go.
             SandboxCheck.reset(sandboxUrl);
+            // Marks the measured part in the log: the moment to attach a profiler (jcmd, asprof) to the service.
+            log("run %s: warm-up answered; measuring %,d commands (service pid %d)", spec.name(), spec.n(),
+                    service.pid());
             long serviceCpu0 = service.cpuNanos();
             long sandboxCpu0 = sandbox.cpuNanos();
             long brokerCpu0 = broker.cpuNanos();
