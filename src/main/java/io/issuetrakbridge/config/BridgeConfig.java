@@ -39,6 +39,9 @@ public interface BridgeConfig {
     /** The one producer that writes ledger entries, replies and errors. */
     Producer producer();
 
+    /** The exactly-once ledger's memory. */
+    Ledger ledger();
+
     /**
      * On shutdown, how long in-flight commands may take to finish and publish their outcomes. What
      * is not finished by then stays uncommitted and is redelivered. Keep below the pod's
@@ -124,6 +127,19 @@ public interface BridgeConfig {
         /** The longest back-off between two sends of a record Kafka has not taken. */
         @WithDefault("30s")
         Duration retryMaxBackoff();
+    }
+
+    /** The exactly-once ledger's memory. */
+    interface Ledger {
+        /**
+         * How long an instance remembers a command after its last ledger entry, to answer it from the
+         * ledger when it comes again (redelivery, replay, a producer's resend). Set it to the ledger
+         * topic's {@code retention.ms} (14 days in deploy/): a restore remembers what the topic keeps, and
+         * a running instance forgets what has left it. Memory is about 26 bytes plus the ID per command
+         * received within it.
+         */
+        @WithDefault("14d")
+        Duration retention();
     }
 
     /** Pausing consumption instead of burning commands. */

@@ -48,7 +48,8 @@ public class CommandLedger {
     private final ObjectMapper mapper;
     private final Map<String, Object> kafkaConfig;
     private final String topic;
-    private final Map<Integer, LedgerIndex> partitions = new ConcurrentHashMap<>();
+    private final Duration retention;
+    private final Map<Integer, LedgerWindow> partitions = new ConcurrentHashMap<>();
 
     public CommandLedger(RecordSender out, PartitionOwnership ownership, ObjectMapper mapper,
             @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, BridgeConfig config) {
@@ -57,27 +58,32 @@ public class CommandLedger {
         this.mapper = mapper;
         this.kafkaConfig = kafkaConfig;
         this.topic = config.topics().ledger();
+        this.retention = config.ledger().retention();
+        if (retention.isNegative() || retention.isZero()) {
+            throw new IllegalStateException("bridge.ledger.retention must be a positive duration, e.g. 14d, not "
+                    + retention);
+        }
     }
 
     /** What the ledger knows of a command read from commands partition {@code partition}. */
     public Optional<LedgerEntry> lookup(int partition, String commandId) {
-        LedgerIndex index = partitions.get(partition);
-        if (index == null) {
+        LedgerWindow window = partitions.get(partition);
+        if (window == null) {
             return Optional.empty();
         }
-        synchronized (index) {
-            return index.get(commandId);
+        synchronized (window) {
+            return window.get(commandId);
         }
     }
 
     /** NoteIDs other commands of this partition own on an issue: never adopted by reconciliation. */
     public Set<Long> claimedNotes(int partition, long issueNumber) {
-        LedgerIndex index = partitions.get(partition);
-        if (index == null) {
+        LedgerWindow window = partitions.get(partition);
+        if (window == null) {
             return Set.of();
         }
-        synchronized (index) {
-            return index.notesOf(issueNumber);
+        synchronized (window) {
+            return window.notesOf(issueNumber);
         }
     }
 
@@ -103,12 +109,13 @@ public class CommandLedger {
         } catch (Exception e) {
             return Uni.createFrom().failure(e);
         }
-        return out.send(new ProducerRecord<>(topic, partition, commandId.getBytes(StandardCharsets.UTF_8), value),
-                command, () -> ownership.owns(partition))
+        byte[] key = commandId.getBytes(StandardCharsets.UTF_8);
+        return out.send(new ProducerRecord<>(topic, partition, key, value), command, () -> ownership.owns(partition))
                 .invoke(() -> {
-                    LedgerIndex index = partitions.computeIfAbsent(partition, p -> new LedgerIndex());
-                    synchronized (index) {
-                        index.put(commandId, entry);
+                    LedgerWindow window = partitions.computeIfAbsent(partition, p -> new LedgerWindow(retention));
+                    long now = System.currentTimeMillis();
+                    synchronized (window) {
+                        window.put(key, entry, now, now);
                     }
                 })
                 .replaceWithVoid();
@@ -135,25 +142,28 @@ public class CommandLedger {
             consumer.assign(tps);
             consumer.seekToBeginning(tps);
             Map<TopicPartition, Long> end = consumer.endOffsets(tps);
-            Map<Integer, LedgerIndex> restored = new java.util.HashMap<>();
-            tps.forEach(tp -> restored.put(tp.partition(), new LedgerIndex()));
+            Map<Integer, LedgerWindow> restored = new java.util.HashMap<>();
+            tps.forEach(tp -> restored.put(tp.partition(), new LedgerWindow(retention)));
+            long now = System.currentTimeMillis();
             while (tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     records++;
-                    LedgerIndex index = restored.get(record.partition());
+                    LedgerWindow window = restored.get(record.partition());
                     if (record.key() == null || record.key().length > LedgerIndex.MAX_ID_BYTES) {
                         // Not written by a bridge (every entry is keyed by its command ID): nothing to learn.
                         Log.warnf("Ledger: skipping a record without a command ID as its key at %s-%d@%d", topic,
                                 record.partition(), record.offset());
                     } else if (record.value() == null) {
-                        index.remove(record.key());
+                        window.remove(record.key());
                     } else {
-                        index.put(record.key(), mapper.readValue(record.value(), LedgerEntry.class));
+                        // Older than the retention: the topic is about to drop it too (deletion runs per segment).
+                        window.put(record.key(), mapper.readValue(record.value(), LedgerEntry.class), record.timestamp(),
+                                now);
                     }
                 }
             }
             // Tombstones (written by hand: a bridge never forgets) leave their records' bytes behind.
-            restored.replaceAll((p, index) -> index.garbage() > 0 ? index.compacted() : index);
+            restored.replaceAll((p, window) -> window.hasGarbage() ? window.compacted() : window);
             // Published through the concurrent map: the indexes are complete before any thread sees them.
             partitions.putAll(restored);
         } catch (Exception e) {

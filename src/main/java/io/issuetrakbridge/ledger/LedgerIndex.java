@@ -68,7 +68,10 @@ final class LedgerIndex {
     }
 
     Optional<LedgerEntry> get(String commandId) {
-        byte[] id = commandId.getBytes(StandardCharsets.UTF_8);
+        return get(commandId.getBytes(StandardCharsets.UTF_8));
+    }
+
+    Optional<LedgerEntry> get(byte[] id) {
         int slot = find(id, hash(id, 0, id.length));
         if (slot < 0) {
             return Optional.empty();
