@@ -39,6 +39,9 @@ import io.smallrye.mutiny.Uni;
  * Protocol per command: PENDING is durable (acks=all) before the POST; CREATED(NoteID) is durable
  * before the offset is committed. So a redelivered command finds CREATED (reply again with the same
  * NoteID, send nothing), PENDING (a POST may have happened: reconcile first), or nothing (never sent).
+ * <p>
+ * In memory an entry is kept for {@code bridge.ledger.retention} after it was written
+ * ({@link LedgerWindow}), the topic's own retention, so memory follows what the topic holds.
  */
 @ApplicationScoped
 public class CommandLedger {
@@ -156,7 +159,7 @@ public class CommandLedger {
                     } else if (record.value() == null) {
                         window.remove(record.key());
                     } else {
-                        // Older than the retention: the topic is about to drop it too (deletion runs per segment).
+                        // Skipped when older than the retention: the topic drops it too, a segment at a time.
                         window.put(record.key(), mapper.readValue(record.value(), LedgerEntry.class), record.timestamp(),
                                 now);
                     }
