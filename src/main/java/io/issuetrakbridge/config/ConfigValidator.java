@@ -13,8 +13,8 @@ import jakarta.enterprise.event.Observes;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * Fails start-up with a message naming the key when the Issuetrak configuration is present but
- * unusable. Missing keys and unparsable values are already refused by SmallRye Config, naming the key;
+ * Fails start-up with a message naming the key when the Issuetrak or bridge configuration is present
+ * but unusable. Missing keys and unparsable values are already refused by SmallRye Config, naming the key;
  * this checks what a type cannot express. Messages never contain configured values (a URL may carry
  * credentials, and the key is a secret).
  */
@@ -25,13 +25,31 @@ public class ConfigValidator {
     static final int STARTUP_PRIORITY = 10;
 
     private final IssuetrakConfig issuetrak;
+    private final BridgeConfig bridge;
 
-    public ConfigValidator(IssuetrakConfig issuetrak) {
+    public ConfigValidator(IssuetrakConfig issuetrak, BridgeConfig bridge) {
         this.issuetrak = issuetrak;
+        this.bridge = bridge;
     }
 
     void onStart(@Observes @Priority(STARTUP_PRIORITY) StartupEvent event) {
         check(issuetrak);
+        List<String> problems = problems(bridge);
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("Invalid bridge configuration: " + String.join("; ", problems));
+        }
+    }
+
+    /** Every problem with {@code bridge.*} that its types cannot express, each naming its key; empty when valid. */
+    public static List<String> problems(BridgeConfig config) {
+        List<String> problems = new ArrayList<>();
+        requirePositive(config.ledger().retention(), "bridge.ledger.retention", problems);
+        requirePositive(config.producer().retryBackoff(), "bridge.producer.retry-backoff", problems);
+        requirePositive(config.producer().retryMaxBackoff(), "bridge.producer.retry-max-backoff", problems);
+        if (config.producer().retryMaxBackoff().compareTo(config.producer().retryBackoff()) < 0) {
+            problems.add("bridge.producer.retry-max-backoff must not be shorter than bridge.producer.retry-backoff");
+        }
+        return problems;
     }
 
     /** Throws {@link IllegalStateException} listing every problem, or returns when there is none. */
@@ -62,8 +80,8 @@ public class ConfigValidator {
         if (config.apiVersion() < 1) {
             problems.add("issuetrak.api-version must be 1 or more");
         }
-        requirePositive(config.connectTimeout(), "issuetrak.connect-timeout", problems);
-        requirePositive(config.requestTimeout(), "issuetrak.request-timeout", problems);
+        requireTimeout(config.connectTimeout(), "issuetrak.connect-timeout", problems);
+        requireTimeout(config.requestTimeout(), "issuetrak.request-timeout", problems);
         if (config.maxConnections() < 1) {
             problems.add("issuetrak.max-connections must be 1 or more");
         }
@@ -78,10 +96,16 @@ public class ConfigValidator {
     private static void requirePositive(Duration value, String key, List<String> problems) {
         if (value == null || value.isNegative() || value.isZero()) {
             problems.add(key + " must be a positive duration, e.g. 2s");
-        } else if (value.toMillis() > Integer.MAX_VALUE) {
-            problems.add(key + " is too long");
         } else if (value.toMillis() == 0) {
             problems.add(key + " must be at least 1ms");
+        }
+    }
+
+    /** A timeout Vert.x takes as an int of milliseconds. */
+    private static void requireTimeout(Duration value, String key, List<String> problems) {
+        requirePositive(value, key, problems);
+        if (value != null && value.toMillis() > Integer.MAX_VALUE) {
+            problems.add(key + " is too long");
         }
     }
 }

@@ -62,10 +62,6 @@ public class CommandLedger {
         this.kafkaConfig = kafkaConfig;
         this.topic = config.topics().ledger();
         this.retention = config.ledger().retention();
-        if (retention.isNegative() || retention.isZero()) {
-            throw new IllegalStateException("bridge.ledger.retention must be a positive duration, e.g. 14d, not "
-                    + retention);
-        }
     }
 
     /** What the ledger knows of a command read from commands partition {@code partition}. */

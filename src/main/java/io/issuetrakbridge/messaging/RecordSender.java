@@ -75,10 +75,6 @@ public class RecordSender {
      * @param resent called each time a record is sent again
      */
     public RecordSender(Map<String, Object> settings, Duration backoff, Duration maxBackoff, Runnable resent) {
-        if (backoff.isNegative() || backoff.isZero() || maxBackoff.compareTo(backoff) < 0) {
-            throw new IllegalStateException("bridge.producer.retry-backoff must be positive and at most "
-                    + "bridge.producer.retry-max-backoff, not " + backoff + " and " + maxBackoff);
-        }
         this.backoff = backoff;
         this.maxBackoff = maxBackoff;
         this.resent = resent;

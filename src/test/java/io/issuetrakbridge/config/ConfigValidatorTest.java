@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Start-up validation of {@code issuetrak.*}, through the real SmallRye mapping. */
+/** Start-up validation of {@code issuetrak.*} and {@code bridge.*}, through the real SmallRye mappings. */
 class ConfigValidatorTest {
 
     private static IssuetrakConfig config(String... keyValues) {
@@ -51,6 +51,22 @@ class ConfigValidatorTest {
         assertThatThrownBy(() -> ConfigValidator.check(config(key, value)))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("issuetrak." + key);
+    }
+
+    @Test
+    void bridgeDefaultsAreValid() {
+        BridgeConfig config = TestConfigs.bridge(Map.of());
+
+        assertThat(ConfigValidator.problems(config)).isEmpty();
+        assertThat(config.ledger().retention()).hasDays(14);
+    }
+
+    @ParameterizedTest
+    @CsvSource({ "ledger.retention, 0s", "ledger.retention, -1d", "producer.retry-backoff, 0s",
+            "producer.retry-max-backoff, 0s", "producer.retry-max-backoff, 500ms" })
+    void unusableBridgeDurationsAreRefusedNamingTheKey(String key, String value) {
+        assertThat(ConfigValidator.problems(TestConfigs.bridge(Map.of(key, value))))
+                .anySatisfy(problem -> assertThat(problem).contains("bridge." + key));
     }
 
     @Test
