@@ -42,6 +42,9 @@ public interface BridgeConfig {
     /** The exactly-once ledger's memory. */
     Ledger ledger();
 
+    /** The bridge's own metrics. */
+    Metrics metrics();
+
     /**
      * On shutdown, how long in-flight commands may take to finish and publish their outcomes. What
      * is not finished by then stays uncommitted and is redelivered. Keep below the pod's
@@ -140,6 +143,16 @@ public interface BridgeConfig {
          */
         @WithDefault("14d")
         Duration retention();
+    }
+
+    /** The bridge's own metrics. */
+    interface Metrics {
+        /**
+         * How often each instance measures the lag of its commands partitions (the partitions' end offsets
+         * asked of the broker, minus the consumer's positions), also while paused.
+         */
+        @WithDefault("5s")
+        Duration lagInterval();
     }
 
     /** Pausing consumption instead of burning commands. */

@@ -44,6 +44,7 @@ public class ConfigValidator {
     public static List<String> problems(BridgeConfig config) {
         List<String> problems = new ArrayList<>();
         requirePositive(config.ledger().retention(), "bridge.ledger.retention", problems);
+        requirePositive(config.metrics().lagInterval(), "bridge.metrics.lag-interval", problems);
         requirePositive(config.producer().retryBackoff(), "bridge.producer.retry-backoff", problems);
         requirePositive(config.producer().retryMaxBackoff(), "bridge.producer.retry-max-backoff", problems);
         if (config.producer().retryMaxBackoff().compareTo(config.producer().retryBackoff()) < 0) {

@@ -38,7 +38,7 @@ public class LedgerRebalanceListener implements KafkaConsumerRebalanceListener {
 
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        metrics.partitionsAssigned(consumer, partitions);
+        metrics.partitionsAssigned(partitions);
         List<Integer> ids = partitions.stream().map(TopicPartition::partition).toList();
         ledger.restore(ids);
         ownership.assigned(ids);

@@ -6,12 +6,10 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 
 import io.issuetrakbridge.issuetrak.FailureCategory;
@@ -24,23 +22,22 @@ import io.micrometer.core.instrument.Timer;
  * The bridge's own meters, named {@code issuetrak.bridge.*} (Prometheus: {@code issuetrak_bridge_*}).
  * <p>
  * Consumer lag per partition is {@code issuetrak.bridge.consumer.lag{topic,partition}}, one gauge per
- * partition assigned to the commands consumer, registered on assignment and removed on revocation.
- * Quarkus binds the Kafka client's own metrics through Micrometer's {@code KafkaClientMetrics}, which
- * finds per-partition metrics only in a rescan every 60 s (not configurable through Quarkus), so
- * {@code kafka_consumer_fetch_manager_records_lag} would appear up to a minute after an assignment;
- * the per-consumer {@code kafka_consumer_fetch_manager_records_lag_max} is there from the start.
+ * partition assigned to the commands consumer, registered on assignment, removed on revocation and
+ * measured by {@link ConsumerLagMonitor}. Not the Kafka client's own per-partition {@code records-lag}:
+ * it is recorded only when a fetch returns records, so it stands still while the bridge is paused, just
+ * when the backlog grows. Also, Quarkus binds the client's metrics through Micrometer's
+ * {@code KafkaClientMetrics}, which finds per-partition metrics only in a rescan every 60 s (not
+ * configurable through Quarkus), so {@code kafka_consumer_fetch_manager_records_lag} would appear up to
+ * a minute after an assignment; the per-consumer {@code kafka_consumer_fetch_manager_records_lag_max} is
+ * there from the start.
  */
 @ApplicationScoped
 public class BridgeMetrics {
 
-    /** The Kafka consumer's per-partition lag: high watermark minus position, as of the last fetch. */
-    private static final String RECORDS_LAG = "records-lag";
-    private static final String FETCH_MANAGER_GROUP = "consumer-fetch-manager-metrics";
-
     private final MeterRegistry registry;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Counter received;
-    private final Map<TopicPartition, Gauge> lag = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, LagGauge> lag = new ConcurrentHashMap<>();
 
     public BridgeMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -98,20 +95,18 @@ public class BridgeMetrics {
                 .record(Duration.ofNanos(nanos));
     }
 
-    /**
-     * Reports the lag of partitions just assigned to the commands consumer. The gauges read the
-     * consumer's {@link Consumer#metrics()}, which, unlike the rest of the consumer, may be called from
-     * any thread (Micrometer's own Kafka binder does the same); NaN until the partition's first fetch.
-     */
-    public void partitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+    /** Starts reporting the lag of partitions just assigned to the commands consumer: NaN until measured. */
+    public void partitionsAssigned(Collection<TopicPartition> partitions) {
         for (TopicPartition partition : partitions) {
             // A new consumer (the connector recreates it after a failure) replaces the old one's gauge.
             removeLagGauge(partition);
-            lag.put(partition, Gauge.builder("issuetrak.bridge.consumer.lag", () -> recordsLag(consumer, partition))
-                    .description("Records of a commands partition not yet fetched by this instance (Kafka's "
-                            + "records-lag: high watermark minus position, as of the last fetch)")
+            AtomicReference<Double> records = new AtomicReference<>(Double.NaN);
+            Gauge gauge = Gauge.builder("issuetrak.bridge.consumer.lag", records::get)
+                    .description("Records of a commands partition after this instance's position: the partition's "
+                            + "end offset minus the consumer's position, measured every bridge.metrics.lag-interval")
                     .tags("topic", partition.topic(), "partition", Integer.toString(partition.partition()))
-                    .register(registry));
+                    .register(registry);
+            lag.put(partition, new LagGauge(gauge, records));
         }
     }
 
@@ -120,24 +115,25 @@ public class BridgeMetrics {
         partitions.forEach(this::removeLagGauge);
     }
 
+    /** A measurement ({@link ConsumerLagMonitor}); partitions revoked since it was taken are not reported again. */
+    public void consumerLag(Map<TopicPartition, Long> records) {
+        records.forEach((partition, value) -> {
+            LagGauge current = lag.get(partition);
+            if (current != null) {
+                current.records().set(value.doubleValue());
+            }
+        });
+    }
+
     private void removeLagGauge(TopicPartition partition) {
-        Gauge gauge = lag.remove(partition);
-        if (gauge != null) {
-            registry.remove(gauge);
+        LagGauge removed = lag.remove(partition);
+        if (removed != null) {
+            registry.remove(removed.gauge());
         }
     }
 
-    static double recordsLag(Consumer<?, ?> consumer, TopicPartition partition) {
-        String id = Integer.toString(partition.partition());
-        for (Map.Entry<MetricName, ? extends Metric> metric : consumer.metrics().entrySet()) {
-            MetricName name = metric.getKey();
-            // Matched on the exact topic: for a topic with dots Kafka also emits a deprecated copy with underscores.
-            if (name.name().equals(RECORDS_LAG) && name.group().equals(FETCH_MANAGER_GROUP)
-                    && partition.topic().equals(name.tags().get("topic")) && id.equals(name.tags().get("partition"))) {
-                return metric.getValue().metricValue() instanceof Number value ? value.doubleValue() : Double.NaN;
-            }
-        }
-        return Double.NaN;
+    /** One partition's gauge and its latest measurement. */
+    private record LagGauge(Gauge gauge, AtomicReference<Double> records) {
     }
 
     private void endToEnd(Instant commandTime, String outcome) {

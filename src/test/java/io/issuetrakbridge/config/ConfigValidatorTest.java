@@ -59,10 +59,11 @@ class ConfigValidatorTest {
 
         assertThat(ConfigValidator.problems(config)).isEmpty();
         assertThat(config.ledger().retention()).hasDays(14);
+        assertThat(config.metrics().lagInterval()).hasSeconds(5);
     }
 
     @ParameterizedTest
-    @CsvSource({ "ledger.retention, 0s", "ledger.retention, -1d", "producer.retry-backoff, 0s",
+    @CsvSource({ "ledger.retention, 0s", "ledger.retention, -1d", "metrics.lag-interval, 0s", "producer.retry-backoff, 0s",
             "producer.retry-max-backoff, 0s", "producer.retry-max-backoff, 500ms" })
     void unusableBridgeDurationsAreRefusedNamingTheKey(String key, String value) {
         assertThat(ConfigValidator.problems(TestConfigs.bridge(Map.of(key, value))))

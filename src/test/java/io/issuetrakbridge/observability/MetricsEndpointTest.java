@@ -70,27 +70,29 @@ public class MetricsEndpointTest {
     }
 
     @Test
-    void consumerLagIsReportedPerPartition() {
+    void consumerLagIsReportedPerPartitionAndGrowsWhilePaused() {
         String commands = CommandTopics.topic("commands");
         int partition = 1;
         ApiKey key = sandbox.settings().apiKey();
-        List<CommandTopics.Keyed> backlog = new ArrayList<>();
         List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 120; i++) {
-            String id = "lag-" + i + "-" + UUID.randomUUID();
-            ids.add(id);
-            backlog.add(new CommandTopics.Keyed(Integer.toString(40_000 + i), NotePipelineTest.command(id, 40_000 + i, "lag")));
-        }
+        List<CommandTopics.Keyed> first = backlog(0, 120, ids);
+        List<CommandTopics.Keyed> second = backlog(120, 100, ids);
         // A key Issuetrak refuses pauses the bridge: it takes no more than its small window (the profile's
-        // 4 in flight, 10 a poll) and the rest of the backlog waits in the partition, as lag.
+        // 4 in flight, 10 a poll, the connector's queue of 20) and the rest of the backlog waits in the
+        // partition, as lag.
         sandbox.apiKey(ApiKey.of(SandboxTestResource.newApiKey()));
         try {
-            topics.sendAll(partition, backlog);
+            topics.sendAll(partition, first);
             Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 Map<Integer, Double> lag = lagByPartition(commands);
                 assertThat(lag).as("a series for every partition of %s", commands).containsOnlyKeys(0, 1, 2);
                 assertThat(lag.get(partition)).as("lag of partition %d", partition).isGreaterThan(0.0);
             });
+            // Commands that arrive while paused are never fetched, yet they count: the lag is measured
+            // against the partition's end, not as of the consumer's last fetch (which would stay below 120).
+            topics.sendAll(partition, second);
+            Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                    lagByPartition(commands).get(partition)).as("lag of partition %d", partition).isGreaterThan(150.0));
         } finally {
             sandbox.apiKey(key);
         }
@@ -98,6 +100,17 @@ public class MetricsEndpointTest {
         topics.await("replies", commandIds(ids), ids.size());
         Awaitility.await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(() -> assertThat(lagByPartition(commands).get(partition)).isZero());
+    }
+
+    /** {@code count} commands, each for its own issue, their IDs added to {@code ids}. */
+    private static List<CommandTopics.Keyed> backlog(int from, int count, List<String> ids) {
+        List<CommandTopics.Keyed> backlog = new ArrayList<>();
+        for (int i = from; i < from + count; i++) {
+            String id = "lag-" + i + "-" + UUID.randomUUID();
+            ids.add(id);
+            backlog.add(new CommandTopics.Keyed(Integer.toString(40_000 + i), NotePipelineTest.command(id, 40_000 + i, "lag")));
+        }
+        return backlog;
     }
 
     /** The {@code issuetrak_bridge_consumer_lag} series of {@code topic}, by partition. */
