@@ -694,9 +694,10 @@ public final class SandboxServer {
             // The client gave up (timeout) while we were "busy": nothing to answer to.
             return;
         }
-        response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, contentType).end(body);
+        // Counted before the answer leaves: a client may act on it (read /stats) on another event loop at once.
         if (api) {
             stats.answered(status);
         }
+        response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, contentType).end(body);
     }
 }
