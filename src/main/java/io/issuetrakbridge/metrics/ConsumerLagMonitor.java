@@ -61,7 +61,8 @@ public class ConsumerLagMonitor {
         if (measuring.compareAndSet(false, true)) {
             List<KafkaConsumer<Object, Object>> consumers = clients.getConsumers(Channels.COMMANDS);
             Multi.createFrom().iterable(consumers)
-                    .onItem().transformToUniAndConcatenate(consumer -> consumer.runOnPollingThread(ConsumerLagMonitor::measure))
+                    .onItem().transformToUniAndConcatenate(
+                            consumer -> consumer.runOnPollingThread(ConsumerLagMonitor::measure))
                     .onTermination().invoke(() -> measuring.set(false))
                     .subscribe().with(metrics::consumerLag,
                             failure -> Log.debugf("Consumer lag not measured: %s", failure.getMessage()));

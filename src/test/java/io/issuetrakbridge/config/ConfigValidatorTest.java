@@ -63,8 +63,8 @@ class ConfigValidatorTest {
     }
 
     @ParameterizedTest
-    @CsvSource({ "ledger.retention, 0s", "ledger.retention, -1d", "metrics.lag-interval, 0s", "producer.retry-backoff, 0s",
-            "producer.retry-max-backoff, 0s", "producer.retry-max-backoff, 500ms" })
+    @CsvSource({ "ledger.retention, 0s", "ledger.retention, -1d", "metrics.lag-interval, 0s",
+            "producer.retry-backoff, 0s", "producer.retry-max-backoff, 0s", "producer.retry-max-backoff, 500ms" })
     void unusableBridgeDurationsAreRefusedNamingTheKey(String key, String value) {
         assertThat(ConfigValidator.problems(TestConfigs.bridge(Map.of(key, value))))
                 .anySatisfy(problem -> assertThat(problem).contains("bridge." + key));

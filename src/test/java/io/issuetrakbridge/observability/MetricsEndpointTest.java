@@ -108,7 +108,8 @@ public class MetricsEndpointTest {
         for (int i = from; i < from + count; i++) {
             String id = "lag-" + i + "-" + UUID.randomUUID();
             ids.add(id);
-            backlog.add(new CommandTopics.Keyed(Integer.toString(40_000 + i), NotePipelineTest.command(id, 40_000 + i, "lag")));
+            int issue = 40_000 + i;
+            backlog.add(new CommandTopics.Keyed(Integer.toString(issue), NotePipelineTest.command(id, issue, "lag")));
         }
         return backlog;
     }
