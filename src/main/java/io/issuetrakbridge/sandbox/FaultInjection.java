@@ -1,0 +1,84 @@
+package io.issuetrakbridge.sandbox;
+
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Applies {@link Faults} to API requests: as a link of the API chain (latency, then 503, 429 or 500 instead of
+ * going on), and around a create that succeeded (slow issues, create-then-delay, create-then-drop). The plan
+ * read when the request passed the chain is the one its create obeys, so a change mid-request never applies
+ * half-way.
+ */
+final class FaultInjection implements Handler<RoutingContext> {
+
+    private static final String PLAN = "sandbox.faults.plan";
+
+    private final Vertx vertx;
+    private final Faults faults;
+    private final SandboxStats stats;
+    private final Responses responses;
+
+    FaultInjection(Vertx vertx, Faults faults, SandboxStats stats, Responses responses) {
+        this.vertx = vertx;
+        this.faults = faults;
+        this.stats = stats;
+        this.responses = responses;
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        Faults.Plan plan = faults.current();
+        long delayMs = plan.latencyMs() > 0 || plan.jitterMs() > 0 ? Faults.delayMs(plan) : 0;
+        if (delayMs > 0) {
+            // Like a busy server: the request is processed after the delay even if the client gave up.
+            vertx.setTimer(delayMs, timer -> afterLatency(ctx));
+        } else {
+            afterLatency(ctx);
+        }
+    }
+
+    private void afterLatency(RoutingContext ctx) {
+        Faults.Plan plan = faults.current();
+        ctx.put(PLAN, plan);
+        switch (Faults.verdict(plan)) {
+            case UNAVAILABLE -> responses.message(ctx, 503, "The service is unavailable.");
+            case THROTTLED -> {
+                long retryAfter = Faults.retryAfterSeconds(plan);
+                if (retryAfter > 0) {
+                    ctx.response().putHeader(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter));
+                }
+                responses.message(ctx, 429, "Too many requests. Try again later.");
+            }
+            case ERROR -> responses.message(ctx, 500, "An error has occurred.");
+            case PROCEED -> ctx.next();
+        }
+    }
+
+    /** Runs {@code store} for a valid create, after the extra latency of a slow issue if this is one. */
+    void beforeStore(long issueNumber, Runnable store) {
+        long slow = faults.issueLatencyMs(issueNumber);
+        if (slow > 0) {
+            vertx.setTimer(slow, timer -> store.run());
+        } else {
+            store.run();
+        }
+    }
+
+    /** Answers a stored create with {@code answer}, late or never if the plan says so. */
+    void afterStore(RoutingContext ctx, Runnable answer) {
+        Faults.Plan plan = ctx.get(PLAN);
+        switch (Faults.createOutcome(plan)) {
+            case ANSWER -> answer.run();
+            case DELAY -> {
+                stats.delayedCreate();
+                vertx.setTimer(plan.createThenDelayMs(), timer -> answer.run());
+            }
+            case DROP -> {
+                stats.dropped();
+                ctx.request().connection().close();
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.issuetrakbridge.sandbox;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+import org.jboss.logging.Logger;
+
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/**
+ * Which handler answers which request. Paths match case-insensitively and with or without a trailing slash, as
+ * IIS does. Every API request goes through the same chain of gates before its operation:
+ *
+ * <pre>
+ * API route? --no--> 404
+ *    | yes
+ * counting (stats) -> faults (latency, 503/429/500) -> authentication (401) -> method check (405) -> operation
+ * </pre>
+ *
+ * {@link #apiGates()} is the one place to insert a further request policy (a rate limit, a queueing model):
+ * a gate either answers the request itself or calls {@link RoutingContext#next()}. Faults come before
+ * authentication because in a real deployment they come from the load balancer or the app pool, not from
+ * Issuetrak's handlers.
+ */
+final class SandboxRouter {
+
+    private static final Logger LOG = Logger.getLogger(SandboxRouter.class);
+    private static final int MAX_BODY_BYTES = 8 * 1024 * 1024;
+    private static final byte[] NO_BODY = new byte[0];
+    private static final String API_PATH = "/api/v1";
+
+    private final String prefix;
+    private final RequestCounting counting;
+    private final FaultInjection faults;
+    private final Authentication authentication;
+    private final NotesApi notes;
+    private final AdminApi admin;
+    private final Responses apiResponses;
+    private final Responses adminResponses;
+
+    SandboxRouter(String prefix, RequestCounting counting, FaultInjection faults, Authentication authentication,
+            NotesApi notes, AdminApi admin, Responses apiResponses, Responses adminResponses) {
+        this.prefix = prefix;
+        this.counting = counting;
+        this.faults = faults;
+        this.authentication = authentication;
+        this.notes = notes;
+        this.admin = admin;
+        this.apiResponses = apiResponses;
+        this.adminResponses = adminResponses;
+    }
+
+    /** The request's body as received (BodyHandler has read it whole), empty when there was none. */
+    static byte[] body(RoutingContext ctx) {
+        Buffer body = ctx.body().buffer();
+        return body == null ? NO_BODY : body.getBytes();
+    }
+
+    Router build(Vertx vertx) {
+        Router router = Router.router(vertx);
+        router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+
+        String adminRoot = "(?:" + Pattern.quote(prefix) + ")?" + Pattern.quote(SandboxServer.ADMIN_PATH);
+        adminRoute(router, adminRoot + "/faults", admin::faults);
+        adminRoute(router, adminRoot + "/api-key", admin::apiKey);
+        adminRoute(router, adminRoot + "/notes", admin::notes);
+        adminRoute(router, adminRoot + "/stats", admin::stats);
+        router.routeWithRegex("(?i)" + adminRoot + "(?:/.*)?").handler(admin::unknown);
+
+        String apiRoot = Pattern.quote(prefix + API_PATH);
+        apiRoute(router, apiRoot + "/notes", only(HttpMethod.POST, notes::createNote));
+        apiRoute(router, apiRoot + "/notes/issue/([^/]+)", only(HttpMethod.GET, notes::notesForIssue));
+        apiRoute(router, apiRoot + "/notes/([^/]+)", only(HttpMethod.GET, notes::noteById));
+        apiRoute(router, apiRoot + "(?:/.*)?", ctx -> apiResponses.message(ctx, 404, noResource(ctx)));
+
+        router.route().handler(ctx -> adminResponses.message(ctx, 404, noResource(ctx)));
+        router.errorHandler(413, ctx -> apiResponses.message(ctx, 413,
+                "The request body exceeds " + MAX_BODY_BYTES + " bytes."));
+        router.errorHandler(500, ctx -> {
+            LOG.error("Sandbox failed to answer " + ctx.request().method() + " " + ctx.request().path(), ctx.failure());
+            apiResponses.message(ctx, 500, "An error has occurred.");
+        });
+        return router;
+    }
+
+    /**
+     * The gates every API request passes, in order, before its operation. Insert a new request policy here.
+     */
+    private List<Handler<RoutingContext>> apiGates() {
+        return List.of(counting, faults, authentication);
+    }
+
+    private void apiRoute(Router router, String pathRegex, Handler<RoutingContext> operation) {
+        Route route = router.routeWithRegex("(?i)" + pathRegex + "/?");
+        apiGates().forEach(route::handler);
+        route.handler(operation);
+    }
+
+    private static void adminRoute(Router router, String pathRegex, Handler<RoutingContext> endpoint) {
+        router.routeWithRegex("(?i)" + pathRegex + "/?").handler(endpoint);
+    }
+
+    private Handler<RoutingContext> only(HttpMethod method, Handler<RoutingContext> operation) {
+        return ctx -> {
+            if (ctx.request().method() == method) {
+                operation.handle(ctx);
+            } else {
+                apiResponses.methodNotAllowed(ctx, method.name());
+            }
+        };
+    }
+
+    private static String noResource(RoutingContext ctx) {
+        return "No HTTP resource was found that matches the request URI '" + ctx.request().path() + "'.";
+    }
+}
