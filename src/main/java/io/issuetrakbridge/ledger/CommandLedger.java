@@ -21,6 +21,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.issuetrakbridge.config.BridgeConfig;
+import io.issuetrakbridge.config.KafkaClientSettings;
 import io.issuetrakbridge.issuetrak.CallContext;
 import io.issuetrakbridge.messaging.RecordSender;
 import io.quarkus.logging.Log;
@@ -129,8 +130,7 @@ public class CommandLedger {
             return;
         }
         long started = System.nanoTime();
-        Map<String, Object> props = new java.util.HashMap<>(kafkaConfig);
-        props.keySet().removeIf(k -> k.startsWith("group.") || k.equals("client.id"));
+        Map<String, Object> props = KafkaClientSettings.consumer(kafkaConfig);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

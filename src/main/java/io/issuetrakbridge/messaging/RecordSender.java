@@ -1,7 +1,6 @@
 package io.issuetrakbridge.messaging;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -22,6 +21,7 @@ import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.issuetrakbridge.config.BridgeConfig;
+import io.issuetrakbridge.config.KafkaClientSettings;
 import io.issuetrakbridge.issuetrak.CallContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
@@ -89,10 +89,7 @@ public class RecordSender {
 
     /** The producer settings: the global {@code kafka.*} ones (security included) plus what the guarantees need. */
     static Map<String, Object> config(Map<String, Object> kafka, Duration linger) {
-        Map<String, Object> props = new HashMap<>(kafka);
-        // Consumer-only settings of the shared kafka.* namespace would only draw "unknown config" warnings.
-        props.keySet().removeIf(k -> k.startsWith("group.") || k.startsWith("auto.") || k.startsWith("enable.auto")
-                || k.endsWith(".deserializer") || k.equals("client.id"));
+        Map<String, Object> props = KafkaClientSettings.producer(kafka);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "issuetrak-bridge");
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());

@@ -3,10 +3,12 @@ package io.issuetrakbridge.metrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -14,16 +16,20 @@ import org.apache.kafka.common.TopicPartition;
 
 import io.issuetrakbridge.issuetrak.FailureCategory;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
 /**
  * The bridge's own meters, named {@code issuetrak.bridge.*} (Prometheus: {@code issuetrak_bridge_*}).
  * <p>
- * Consumer lag per partition is {@code issuetrak.bridge.consumer.lag{topic,partition}}, one gauge per
- * partition assigned to the commands consumer, registered on assignment, removed on revocation and
- * measured by {@link ConsumerLagMonitor}. Not the Kafka client's own per-partition {@code records-lag}:
+ * Each meter is registered once (per tag value) and kept: a command only increments what is already there,
+ * without building and looking up a meter ID.
+ * <p>
+ * Consumer lag per partition is {@code issuetrak.bridge.consumer.lag{topic,partition}}, one row of a
+ * {@link MultiGauge} per partition assigned to the commands consumer, added on assignment, removed on
+ * revocation and measured by {@link ConsumerLagMonitor}. Not the Kafka client's own per-partition {@code records-lag}:
  * it is recorded only when a fetch returns records, so it stands still while the bridge is paused, just
  * when the backlog grows. Also, Quarkus binds the client's metrics through Micrometer's
  * {@code KafkaClientMetrics}, which finds per-partition metrics only in a rescan every 60 s (not
@@ -34,16 +40,49 @@ import io.micrometer.core.instrument.Timer;
 @ApplicationScoped
 public class BridgeMetrics {
 
-    private final MeterRegistry registry;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Counter received;
-    private final Map<TopicPartition, LagGauge> lag = new ConcurrentHashMap<>();
+    private final PerTag<String, Counter> created;
+    private final PerTag<FailureCategory, Counter> failed;
+    private final PerTag<FailureCategory, Counter> deadLetters;
+    private final PerTag<FailureCategory, Counter> retries;
+    private final PerTag<String, Counter> reconciliations;
+    private final PerTag<String, Counter> replays;
+    private final PerTag<String, Timer> endToEnd;
+    /** Keyed by operation and status, both open sets (any HTTP status can come back). */
+    private final PerTag<List<String>, Timer> issuetrakCalls;
+    private final MultiGauge lagGauge;
+    /** The latest measurement of each partition assigned to the commands consumer: NaN until measured. */
+    private final Map<TopicPartition, AtomicReference<Double>> lag = new ConcurrentHashMap<>();
 
     public BridgeMetrics(MeterRegistry registry) {
-        this.registry = registry;
         this.received = Counter.builder("issuetrak.bridge.commands.received")
                 .description("Command records consumed").register(registry);
         registry.gauge("issuetrak.bridge.commands.in.flight", inFlight);
+        this.created = new PerTag<>(how -> registry.counter("issuetrak.bridge.notes.created", "how", how));
+        this.failed = new PerTag<>(category -> registry.counter("issuetrak.bridge.commands.failed",
+                "category", category.name()));
+        this.deadLetters = new PerTag<>(category -> registry.counter("issuetrak.bridge.dead.letters",
+                "category", category.name()));
+        this.retries = new PerTag<>(category -> registry.counter("issuetrak.bridge.retries",
+                "category", category.name()));
+        this.reconciliations = new PerTag<>(outcome -> registry.counter("issuetrak.bridge.reconciliations",
+                "outcome", outcome));
+        this.replays = new PerTag<>(outcome -> registry.counter("issuetrak.bridge.replays", "outcome", outcome));
+        this.endToEnd = new PerTag<>(outcome -> Timer.builder("issuetrak.bridge.command.latency")
+                .description("From the command record's timestamp to its outcome on the broker")
+                .tags("outcome", outcome)
+                .publishPercentileHistogram()
+                .register(registry));
+        this.issuetrakCalls = new PerTag<>(key -> Timer.builder("issuetrak.bridge.issuetrak.requests")
+                .description("Issuetrak API calls")
+                .tags("operation", key.get(0), "status", key.get(1))
+                .publishPercentileHistogram()
+                .register(registry));
+        this.lagGauge = MultiGauge.builder("issuetrak.bridge.consumer.lag")
+                .description("Records of a commands partition after this instance's position: the partition's "
+                        + "end offset minus the consumer's position, measured every bridge.metrics.lag-interval")
+                .register(registry);
     }
 
     public void received() {
@@ -61,92 +100,88 @@ public class BridgeMetrics {
      *        {@code duplicate} (the ledger already had it)
      */
     public void noteCreated(String how, Instant commandTime) {
-        registry.counter("issuetrak.bridge.notes.created", "how", how).increment();
+        created.get(how).increment();
         endToEnd(commandTime, "created");
     }
 
     public void failed(FailureCategory category, Instant commandTime) {
-        registry.counter("issuetrak.bridge.commands.failed", "category", category.name()).increment();
-        registry.counter("issuetrak.bridge.dead.letters", "category", category.name()).increment();
+        failed.get(category).increment();
+        deadLetters.get(category).increment();
         endToEnd(commandTime, "failed");
     }
 
     public void retried(FailureCategory category) {
-        registry.counter("issuetrak.bridge.retries", "category", category.name()).increment();
+        retries.get(category).increment();
     }
 
     /** @param outcome {@code adopted} or {@code none} */
     public void reconciled(String outcome) {
-        registry.counter("issuetrak.bridge.reconciliations", "outcome", outcome).increment();
+        reconciliations.get(outcome).increment();
     }
 
     /** @param outcome {@code replayed}, {@code skipped-loop-guard} or {@code filtered} */
     public void replay(String outcome) {
-        registry.counter("issuetrak.bridge.replays", "outcome", outcome).increment();
+        replays.get(outcome).increment();
     }
 
     /** One Issuetrak call: {@code status} is the HTTP status, or the failure category when none came back. */
     public void issuetrakCall(String operation, String status, long nanos) {
-        Timer.builder("issuetrak.bridge.issuetrak.requests")
-                .description("Issuetrak API calls")
-                .tags("operation", operation, "status", status)
-                .publishPercentileHistogram()
-                .register(registry)
-                .record(Duration.ofNanos(nanos));
+        issuetrakCalls.get(List.of(operation, status)).record(Duration.ofNanos(nanos));
     }
 
     /** Starts reporting the lag of partitions just assigned to the commands consumer: NaN until measured. */
-    public void partitionsAssigned(Collection<TopicPartition> partitions) {
-        for (TopicPartition partition : partitions) {
-            // A new consumer (the connector recreates it after a failure) replaces the old one's gauge.
-            removeLagGauge(partition);
-            AtomicReference<Double> records = new AtomicReference<>(Double.NaN);
-            Gauge gauge = Gauge.builder("issuetrak.bridge.consumer.lag", records::get)
-                    .description("Records of a commands partition after this instance's position: the partition's "
-                            + "end offset minus the consumer's position, measured every bridge.metrics.lag-interval")
-                    .tags("topic", partition.topic(), "partition", Integer.toString(partition.partition()))
-                    .register(registry);
-            lag.put(partition, new LagGauge(gauge, records));
-        }
+    public synchronized void partitionsAssigned(Collection<TopicPartition> partitions) {
+        // A new consumer (the connector recreates it after a failure) starts again from "not measured".
+        partitions.forEach(partition -> lag.put(partition, new AtomicReference<>(Double.NaN)));
+        registerLagRows();
     }
 
     /** Stops reporting the lag of partitions revoked from (or lost by) the commands consumer. */
-    public void partitionsRevoked(Collection<TopicPartition> partitions) {
-        partitions.forEach(this::removeLagGauge);
+    public synchronized void partitionsRevoked(Collection<TopicPartition> partitions) {
+        partitions.forEach(lag::remove);
+        registerLagRows();
     }
 
     /** A measurement ({@link ConsumerLagMonitor}); partitions revoked since it was taken are not reported again. */
     public void consumerLag(Map<TopicPartition, Long> records) {
         records.forEach((partition, value) -> {
-            LagGauge current = lag.get(partition);
+            AtomicReference<Double> current = lag.get(partition);
             if (current != null) {
-                current.records().set(value.doubleValue());
+                current.set(value.doubleValue());
             }
         });
     }
 
-    private void removeLagGauge(TopicPartition partition) {
-        LagGauge removed = lag.remove(partition);
-        if (removed != null) {
-            registry.remove(removed.gauge());
-        }
-    }
-
-    /** One partition's gauge and its latest measurement. */
-    private record LagGauge(Gauge gauge, AtomicReference<Double> records) {
+    /** Rows replace the previous set: a revoked partition's gauge is removed, a reassigned one's reads its new value. */
+    private void registerLagRows() {
+        lagGauge.register(lag.entrySet().stream()
+                .map(e -> MultiGauge.Row.of(Tags.of("topic", e.getKey().topic(),
+                        "partition", Integer.toString(e.getKey().partition())), e.getValue(), AtomicReference::get))
+                .toList(), true);
     }
 
     private void endToEnd(Instant commandTime, String outcome) {
         if (commandTime != null && commandTime.toEpochMilli() > 0) {
             Duration latency = Duration.between(commandTime, Instant.now());
             if (!latency.isNegative()) {
-                Timer.builder("issuetrak.bridge.command.latency")
-                        .description("From the command record's timestamp to its outcome on the broker")
-                        .tags("outcome", outcome)
-                        .publishPercentileHistogram()
-                        .register(registry)
-                        .record(latency);
+                endToEnd.get(outcome).record(latency);
             }
+        }
+    }
+
+    /** Registers a meter the first time its tag value is seen, then hands out the same one. */
+    private static final class PerTag<K, M> {
+
+        private final Map<K, M> meters = new ConcurrentHashMap<>();
+        private final Function<K, M> register;
+
+        PerTag(Function<K, M> register) {
+            this.register = register;
+        }
+
+        M get(K key) {
+            M meter = meters.get(key);
+            return meter != null ? meter : meters.computeIfAbsent(key, register);
         }
     }
 }

@@ -1,7 +1,6 @@
 package io.issuetrakbridge.replay;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,6 +27,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.issuetrakbridge.config.BridgeConfig;
+import io.issuetrakbridge.config.KafkaClientSettings;
 import io.issuetrakbridge.config.ReplayConfig;
 import io.issuetrakbridge.messaging.CommandProcessor;
 import io.issuetrakbridge.metrics.BridgeMetrics;
@@ -299,7 +299,7 @@ public class DeadLetterReplayer {
     }
 
     private Map<String, Object> consumerConfig() {
-        Map<String, Object> props = clientConfig();
+        Map<String, Object> props = KafkaClientSettings.consumer(kafkaConfig);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.consumerGroup());
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "issuetrak-bridge-replay-consumer");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -312,20 +312,12 @@ public class DeadLetterReplayer {
     }
 
     private Map<String, Object> producerConfig() {
-        Map<String, Object> props = clientConfig();
-        props.keySet().removeIf(k -> k.endsWith(".deserializer") || k.startsWith("auto.") || k.startsWith("enable.auto"));
+        Map<String, Object> props = KafkaClientSettings.producer(kafkaConfig);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "issuetrak-bridge-replay-producer");
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        return props;
-    }
-
-    /** The shared kafka.* settings (bootstrap, SASL, TLS), without the bridge's own group identity. */
-    private Map<String, Object> clientConfig() {
-        Map<String, Object> props = new HashMap<>(kafkaConfig);
-        props.keySet().removeIf(k -> k.startsWith("group.") || k.equals("client.id"));
         return props;
     }
 }

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
+import io.issuetrakbridge.issuetrak.FailureCategory;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -56,6 +57,35 @@ class BridgeMetricsTest {
         assertThat(lag(0).value()).isNaN();
         metrics.consumerLag(Map.of(P0, 3L));
         assertThat(lag(0).value()).isEqualTo(3.0);
+    }
+
+    @Test
+    void eachTagValueCountsOnItsOwn() {
+        metrics.noteCreated("created", null);
+        metrics.noteCreated("created", null);
+        metrics.noteCreated("duplicate", null);
+        metrics.failed(FailureCategory.VALIDATION, null);
+        metrics.retried(FailureCategory.UNAVAILABLE);
+        metrics.issuetrakCall("create-note", "201", 1_000_000);
+        metrics.issuetrakCall("create-note", "201", 3_000_000);
+        metrics.issuetrakCall("create-note", "500", 2_000_000);
+
+        assertThat(registry.get("issuetrak.bridge.notes.created").tag("how", "created").counter().count())
+                .isEqualTo(2.0);
+        assertThat(registry.get("issuetrak.bridge.notes.created").tag("how", "duplicate").counter().count())
+                .isEqualTo(1.0);
+        assertThat(registry.get("issuetrak.bridge.commands.failed").tag("category", "VALIDATION").counter().count())
+                .isEqualTo(1.0);
+        assertThat(registry.get("issuetrak.bridge.dead.letters").tag("category", "VALIDATION").counter().count())
+                .isEqualTo(1.0);
+        assertThat(registry.get("issuetrak.bridge.retries").tag("category", "UNAVAILABLE").counter().count())
+                .isEqualTo(1.0);
+        assertThat(registry.get("issuetrak.bridge.issuetrak.requests").tag("status", "201").timer().count())
+                .isEqualTo(2);
+        assertThat(registry.get("issuetrak.bridge.issuetrak.requests").tag("status", "201").timer()
+                .totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(4.0);
+        assertThat(registry.get("issuetrak.bridge.issuetrak.requests").tag("status", "500").timer().count())
+                .isEqualTo(1);
     }
 
     private Gauge lag(int partition) {
