@@ -3,11 +3,14 @@ package io.issuetrakbridge.metrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,10 +19,12 @@ import org.apache.kafka.common.TopicPartition;
 
 import io.issuetrakbridge.issuetrak.FailureCategory;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
 
 /**
  * The bridge's own meters, named {@code issuetrak.bridge.*} (Prometheus: {@code issuetrak_bridge_*}).
@@ -36,9 +41,21 @@ import io.micrometer.core.instrument.Timer;
  * configurable through Quarkus), so {@code kafka_consumer_fetch_manager_records_lag} would appear up to
  * a minute after an assignment; the per-consumer {@code kafka_consumer_fetch_manager_records_lag_max} is
  * there from the start.
+ * <p>
+ * Every counter whose tag values are known in advance is registered at zero on start-up ({@link Startup}).
+ * Prometheus' {@code increase()} and {@code rate()} see no increase in a series that first appears with the
+ * value 1, so without this the first dead letter of a category would never fire the alert on dead letters
+ * ({@code deploy/monitoring/}), and a sum of outcomes would be empty while one of its counters was missing.
+ * <p>
+ * {@code issuetrak.bridge.paused{reason}} is 1 for the reason {@code IssuetrakGate} is closed for, else 0.
  */
+@Startup
 @ApplicationScoped
 public class BridgeMetrics {
+
+    /** The categories for which {@code IssuetrakGate} closes: their paused series exist from the start. */
+    private static final Set<FailureCategory> PAUSE_REASONS = EnumSet.of(FailureCategory.UNAUTHORIZED,
+            FailureCategory.UNAVAILABLE);
 
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Counter received;
@@ -54,6 +71,7 @@ public class BridgeMetrics {
     private final MultiGauge lagGauge;
     /** The latest measurement of each partition assigned to the commands consumer: NaN until measured. */
     private final Map<TopicPartition, AtomicReference<Double>> lag = new ConcurrentHashMap<>();
+    private final PerTag<FailureCategory, AtomicInteger> paused;
 
     public BridgeMetrics(MeterRegistry registry) {
         this.received = Counter.builder("issuetrak.bridge.commands.received")
@@ -83,6 +101,37 @@ public class BridgeMetrics {
                 .description("Records of a commands partition after this instance's position: the partition's "
                         + "end offset minus the consumer's position, measured every bridge.metrics.lag-interval")
                 .register(registry);
+        this.paused = new PerTag<>(reason -> {
+            AtomicInteger value = new AtomicInteger();
+            Gauge.builder("issuetrak.bridge.paused", value, AtomicInteger::get)
+                    .description("1 while command processing is paused for this reason (Issuetrak refuses our key,"
+                            + " or is unavailable), else 0")
+                    .tag("reason", reason.name())
+                    .register(registry);
+            return value;
+        });
+        List.of("created", "reconciled", "duplicate").forEach(created::get);
+        for (FailureCategory category : FailureCategory.values()) {
+            failed.get(category);
+            deadLetters.get(category);
+            if (category.retryable()) {
+                retries.get(category);
+            }
+        }
+        List.of("adopted", "none").forEach(reconciliations::get);
+        List.of("replayed", "skipped-loop-guard", "filtered").forEach(replays::get);
+        PAUSE_REASONS.forEach(paused::get);
+    }
+
+    /** The gate closed for {@code reason}: its paused series 1, the others 0. */
+    public void paused(FailureCategory reason) {
+        paused.get(reason);
+        paused.forEach((category, value) -> value.set(category == reason ? 1 : 0));
+    }
+
+    /** The gate opened again: every paused series 0. */
+    public void resumed() {
+        paused.forEach((category, value) -> value.set(0));
     }
 
     public void received() {
@@ -182,6 +231,10 @@ public class BridgeMetrics {
         M get(K key) {
             M meter = meters.get(key);
             return meter != null ? meter : meters.computeIfAbsent(key, register);
+        }
+
+        void forEach(BiConsumer<K, M> action) {
+            meters.forEach(action);
         }
     }
 }

@@ -13,6 +13,7 @@ import io.issuetrakbridge.config.BridgeConfig;
 import io.issuetrakbridge.issuetrak.FailureCategory;
 import io.issuetrakbridge.issuetrak.IssuetrakClient;
 import io.issuetrakbridge.issuetrak.IssuetrakException;
+import io.issuetrakbridge.metrics.BridgeMetrics;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
@@ -34,14 +35,16 @@ public class IssuetrakGate {
     private final Vertx vertx;
     private final IssuetrakClient client;
     private final BridgeConfig.Pause config;
+    private final BridgeMetrics metrics;
     private final AtomicReference<Pause> pause = new AtomicReference<>();
     private final AtomicLong unavailableSince = new AtomicLong(-1);
     private volatile long probeTimer = -1;
 
-    public IssuetrakGate(Vertx vertx, IssuetrakClient client, BridgeConfig config) {
+    public IssuetrakGate(Vertx vertx, IssuetrakClient client, BridgeConfig config, BridgeMetrics metrics) {
         this.vertx = vertx;
         this.client = client;
         this.config = config.pause();
+        this.metrics = metrics;
     }
 
     /** Completes at once while open, else when a probe succeeds. */
@@ -94,6 +97,7 @@ public class IssuetrakGate {
         Pause next = new Pause(category, reason, new CompletableFuture<>());
         if (pause.compareAndSet(null, next)) {
             Log.warnf("Pausing command processing: %s", reason);
+            metrics.paused(category);
             probeTimer = vertx.setPeriodic(config.probeInterval().toMillis(), id -> probe());
         }
     }
@@ -108,6 +112,7 @@ public class IssuetrakGate {
         if (current != null) {
             vertx.cancelTimer(probeTimer);
             unavailableSince.set(-1);
+            metrics.resumed();
             Log.infof("Issuetrak accepts our requests again: resuming (was paused: %s)", current.reason());
             current.reopened().complete(null);
         }

@@ -14,7 +14,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * The per-partition lag gauges: one per assigned partition, showing the latest measurement of exactly that
- * partition, gone once the partition is revoked.
+ * partition, gone once the partition is revoked. The paused gauge per reason, and the counters that exist at
+ * zero before anything happened.
  */
 class BridgeMetricsTest {
 
@@ -86,6 +87,52 @@ class BridgeMetricsTest {
                 .totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(4.0);
         assertThat(registry.get("issuetrak.bridge.issuetrak.requests").tag("status", "500").timer().count())
                 .isEqualTo(1);
+    }
+
+    @Test
+    void pausedIsOneForTheCurrentReasonOnlyAndZeroOnceResumed() {
+        assertThat(paused("UNAUTHORIZED")).isZero();
+        assertThat(paused("UNAVAILABLE")).isZero();
+
+        metrics.paused(FailureCategory.UNAVAILABLE);
+        assertThat(paused("UNAVAILABLE")).isEqualTo(1.0);
+        assertThat(paused("UNAUTHORIZED")).isZero();
+
+        metrics.paused(FailureCategory.UNAUTHORIZED);
+        assertThat(paused("UNAUTHORIZED")).isEqualTo(1.0);
+        assertThat(paused("UNAVAILABLE")).as("one reason at a time").isZero();
+
+        metrics.resumed();
+        assertThat(paused("UNAUTHORIZED")).isZero();
+        assertThat(paused("UNAVAILABLE")).isZero();
+        assertThat(registry.find("issuetrak.bridge.paused").gauges()).hasSize(2);
+    }
+
+    @Test
+    void countersWithKnownLabelsExistAtZeroBeforeAnythingHappened() {
+        assertThat(count("issuetrak.bridge.dead.letters", "category", "REJECTED")).isZero();
+        assertThat(count("issuetrak.bridge.commands.failed", "category", "VALIDATION")).isZero();
+        assertThat(count("issuetrak.bridge.retries", "category", "THROTTLED")).isZero();
+        assertThat(count("issuetrak.bridge.notes.created", "how", "duplicate")).isZero();
+        assertThat(count("issuetrak.bridge.reconciliations", "outcome", "adopted")).isZero();
+        assertThat(count("issuetrak.bridge.replays", "outcome", "skipped-loop-guard")).isZero();
+        assertThat(registry.find("issuetrak.bridge.dead.letters").counters()).hasSize(6);
+        assertThat(registry.find("issuetrak.bridge.retries").counters()).as("retryable categories only")
+                .extracting(counter -> counter.getId().getTag("category"))
+                .containsExactlyInAnyOrder("UNAUTHORIZED", "THROTTLED", "UNAVAILABLE", "AMBIGUOUS");
+
+        // The increments land on those same series.
+        metrics.failed(FailureCategory.REJECTED, null);
+        assertThat(count("issuetrak.bridge.dead.letters", "category", "REJECTED")).isEqualTo(1.0);
+        assertThat(registry.find("issuetrak.bridge.dead.letters").counters()).hasSize(6);
+    }
+
+    private double paused(String reason) {
+        return registry.get("issuetrak.bridge.paused").tag("reason", reason).gauge().value();
+    }
+
+    private double count(String name, String tag, String value) {
+        return registry.get(name).tag(tag, value).counter().count();
     }
 
     private Gauge lag(int partition) {

@@ -35,6 +35,8 @@ public class MetricsEndpointTest {
 
     private static final Pattern LAG = Pattern.compile("^issuetrak_bridge_consumer_lag\\{([^}]*)} (\\S+)$",
             Pattern.MULTILINE);
+    private static final Pattern PAUSED = Pattern.compile(
+            "^issuetrak_bridge_paused\\{reason=\"UNAUTHORIZED\",?} (\\S+)$", Pattern.MULTILINE);
 
     @InjectCommandTopics
     CommandTopics topics;
@@ -61,6 +63,7 @@ public class MetricsEndpointTest {
                 "issuetrak_bridge_dead_letters_total{category=\"VALIDATION\"",
                 "issuetrak_bridge_commands_in_flight",
                 "issuetrak_bridge_kafka_resends_total",
+                "issuetrak_bridge_paused{reason=\"UNAVAILABLE\"",
                 "issuetrak_bridge_command_latency_seconds_count{outcome=\"created\"",
                 "issuetrak_bridge_command_latency_seconds_bucket",
                 "issuetrak_bridge_issuetrak_requests_seconds_count{operation=\"create\",status=\"201\"",
@@ -87,6 +90,7 @@ public class MetricsEndpointTest {
                 Map<Integer, Double> lag = lagByPartition(commands);
                 assertThat(lag).as("a series for every partition of %s", commands).containsOnlyKeys(0, 1, 2);
                 assertThat(lag.get(partition)).as("lag of partition %d", partition).isGreaterThan(0.0);
+                assertThat(pausedByRefusedKey()).as("issuetrak_bridge_paused{reason=UNAUTHORIZED}").isEqualTo(1.0);
             });
             // Commands that arrive while paused are never fetched, yet they count: the lag is measured
             // against the partition's end, not as of the consumer's last fetch (which would stay below 120).
@@ -100,6 +104,13 @@ public class MetricsEndpointTest {
         topics.await("replies", commandIds(ids), ids.size());
         Awaitility.await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(() -> assertThat(lagByPartition(commands).get(partition)).isZero());
+        assertThat(pausedByRefusedKey()).as("issuetrak_bridge_paused{reason=UNAUTHORIZED} once resumed").isZero();
+    }
+
+    private double pausedByRefusedKey() {
+        Matcher series = PAUSED.matcher(metrics());
+        assertThat(series.find()).as("issuetrak_bridge_paused{reason=\"UNAUTHORIZED\"} exported").isTrue();
+        return Double.parseDouble(series.group(1));
     }
 
     /** {@code count} commands, each for its own issue, their IDs added to {@code ids}. */
