@@ -18,6 +18,8 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import jakarta.inject.Inject;
+
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -33,6 +35,7 @@ import io.issuetrakbridge.testing.InjectSandbox;
 import io.issuetrakbridge.testing.MonitoringFiles;
 import io.issuetrakbridge.testing.MonitoringFiles.Alert;
 import io.issuetrakbridge.testing.MonitoringFiles.Query;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -72,6 +75,9 @@ public class PrometheusScrapeTest {
 
     @TestHTTPResource(value = "/", management = true)
     URL management;
+
+    @Inject
+    MeterRegistry registry;
 
     @Test
     void everyDashboardQueryAndAlertUsesOnlyMetricsAndLabelsTheBridgeExports(@TempDir Path dir) throws Exception {
@@ -208,7 +214,7 @@ public class PrometheusScrapeTest {
         return variable.appendTail(result).toString();
     }
 
-    /** One command answered with a note, one invalid (error and dead letter), one retried through 503s. */
+    /** One command answered with a note, one invalid (error and dead letter), one retried after a 503. */
     private void sendCommandsThatSucceedFailAndRetry() {
         String ok = "prom-ok-" + UUID.randomUUID();
         String bad = "prom-bad-" + UUID.randomUUID();
@@ -217,13 +223,21 @@ public class PrometheusScrapeTest {
         topics.send("52", "{\"CommandId\": \"" + bad + "\", \"IssueNumber\": 52}");
         topics.await("replies", commandIds(List.of(ok)), 1);
         topics.await("errors", commandIds(List.of(bad)), 1);
-        sandbox.faults().unavailableFor(Duration.ofMillis(500));
+        // 503s until the bridge has retried once: a fixed window could close before the first attempt.
+        double retriesBefore = unavailableRetries();
+        sandbox.faults().unavailableFor(Duration.ofMinutes(1));
         try {
             topics.send("53", NotePipelineTest.command(retried, 53, "after 503s"));
-            topics.await("replies", commandIds(List.of(retried)), 1);
+            Awaitility.await("a retry after a 503").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> unavailableRetries() > retriesBefore);
         } finally {
             sandbox.faults().reset();
         }
+        topics.await("replies", commandIds(List.of(retried)), 1);
+    }
+
+    private double unavailableRetries() {
+        return registry.get("issuetrak.bridge.retries").tag("category", "UNAVAILABLE").counter().count();
     }
 
     private static void requirePrometheus() {
