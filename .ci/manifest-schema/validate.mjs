@@ -1,5 +1,6 @@
 // Validates every document of the given YAML files against the JSON schemas compiled into
-// kubernetes-models (Kubernetes core/apps/policy) and @kubernetes-models/keda (ScaledObject).
+// kubernetes-models (Kubernetes core/apps/policy), @kubernetes-models/keda (ScaledObject) and
+// @kubernetes-models/prometheus-operator (PrometheusRule, ServiceMonitor in deploy/monitoring/).
 // Nothing is downloaded at validation time. Kinds with no bundled schema must be listed in
 // NO_SCHEMA, so a new kind cannot slip through unchecked; DeployManifestsTest covers them.
 //
@@ -15,6 +16,7 @@ function modulePath(apiVersion, kind) {
   if (!apiVersion.includes("/")) return `kubernetes-models/${apiVersion}/${kind}`;
   const [group] = apiVersion.split("/");
   if (group === "keda.sh") return `@kubernetes-models/keda/${apiVersion}/${kind}`;
+  if (group === "monitoring.coreos.com") return `@kubernetes-models/prometheus-operator/${apiVersion}/${kind}`;
   if (!group.includes(".") || group.endsWith(".k8s.io")) return `kubernetes-models/${apiVersion}/${kind}`;
   return null;
 }
