@@ -3,7 +3,6 @@ package io.issuetrakbridge.ledger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,6 +27,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import io.issuetrakbridge.config.BridgeConfig;
+import io.issuetrakbridge.config.KafkaClientSettings;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
@@ -74,12 +74,9 @@ public class TopicShapeCheck {
         this.bootstrap = String.valueOf(kafka.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG));
     }
 
-    /** The admin client's settings: the shared {@code kafka.*} ones (security included) without the consumer's. */
+    /** The admin client's settings: the shared {@code kafka.*} ones, security included. */
     private static Map<String, Object> adminSettings(Map<String, Object> kafka) {
-        Map<String, Object> props = new HashMap<>(kafka);
-        // Consumer and producer settings of the shared namespace would only draw "unknown config" warnings.
-        props.keySet().removeIf(k -> k.startsWith("group.") || k.startsWith("auto.") || k.startsWith("enable.auto")
-                || k.endsWith(".deserializer") || k.endsWith(".serializer") || k.equals("client.id"));
+        Map<String, Object> props = KafkaClientSettings.admin(kafka);
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, "issuetrak-bridge-topic-check");
         return props;
     }
