@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { parseAllDocuments } from "yaml";
 
-const NO_SCHEMA = new Set(["Kustomization", "KafkaTopic"]);
+const NO_SCHEMA = new Set(["Kustomization", "KafkaTopic", "KafkaUser"]);
 
 function modulePath(apiVersion, kind) {
   if (!apiVersion.includes("/")) return `kubernetes-models/${apiVersion}/${kind}`;

@@ -1,6 +1,7 @@
 package io.issuetrakbridge.config;
 
 import java.time.Duration;
+import java.util.OptionalInt;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -143,6 +144,18 @@ public interface BridgeConfig {
          */
         @WithDefault("14d")
         Duration retention();
+
+        /**
+         * Whether the bridge creates the ledger topic when it is missing, as Kafka Streams creates its internal
+         * topics: the commands topic's partition count, cleanup.policy compact,delete, retention.ms of
+         * {@link #retention()}. Off where topics are managed only by operators (Strimzi KafkaTopic): a missing
+         * ledger then keeps readiness DOWN and the log gives the command that creates it.
+         */
+        @WithDefault("true")
+        boolean createTopic();
+
+        /** Replication factor of a ledger topic the bridge creates; by default the commands topic's. */
+        OptionalInt replicationFactor();
     }
 
     /** The bridge's own metrics. */

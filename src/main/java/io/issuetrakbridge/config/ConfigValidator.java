@@ -44,6 +44,11 @@ public class ConfigValidator {
     public static List<String> problems(BridgeConfig config) {
         List<String> problems = new ArrayList<>();
         requirePositive(config.ledger().retention(), "bridge.ledger.retention", problems);
+        config.ledger().replicationFactor().ifPresent(factor -> {
+            if (factor < 1 || factor > Short.MAX_VALUE) {
+                problems.add("bridge.ledger.replication-factor must be between 1 and " + Short.MAX_VALUE + ", not " + factor);
+            }
+        });
         requirePositive(config.metrics().lagInterval(), "bridge.metrics.lag-interval", problems);
         requirePositive(config.producer().retryBackoff(), "bridge.producer.retry-backoff", problems);
         requirePositive(config.producer().retryMaxBackoff(), "bridge.producer.retry-max-backoff", problems);

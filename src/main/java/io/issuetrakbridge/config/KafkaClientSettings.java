@@ -6,8 +6,8 @@ import java.util.function.Predicate;
 
 /**
  * The shared {@code kafka.*} settings (bootstrap, SASL, TLS: Quarkus' {@code default-kafka-broker} map) cut
- * down for a client the bridge creates itself (the ledger's, the replay's and the reply producer), in one
- * place so that each of them sees the same security settings.
+ * down for a client the bridge creates itself (the ledger's, the replay's, the reply producer and the topic
+ * check's admin), in one place so that each of them sees the same security settings.
  */
 public final class KafkaClientSettings {
 
@@ -32,6 +32,13 @@ public final class KafkaClientSettings {
     public static Map<String, Object> producer(Map<String, Object> kafka) {
         Map<String, Object> props = consumer(kafka);
         props.keySet().removeIf(CONSUMER_ONLY);
+        return props;
+    }
+
+    /** For an admin client of our own (the topic check): no group identity, no consumer or producer keys. */
+    public static Map<String, Object> admin(Map<String, Object> kafka) {
+        Map<String, Object> props = producer(kafka);
+        props.keySet().removeIf(k -> k.endsWith(".serializer"));
         return props;
     }
 }

@@ -27,10 +27,12 @@ public class LedgerRebalanceListener implements KafkaConsumerRebalanceListener {
     private final PartitionOwnership ownership;
     private final IssuetrakConfig issuetrak;
     private final BridgeMetrics metrics;
+    private final TopicShapeCheck topics;
 
     public LedgerRebalanceListener(CommandLedger ledger, PartitionOwnership ownership, IssuetrakConfig issuetrak,
-            BridgeMetrics metrics) {
+            BridgeMetrics metrics, TopicShapeCheck topics) {
         this.ledger = ledger;
+        this.topics = topics;
         this.ownership = ownership;
         this.issuetrak = issuetrak;
         this.metrics = metrics;
@@ -40,6 +42,8 @@ public class LedgerRebalanceListener implements KafkaConsumerRebalanceListener {
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         metrics.partitionsAssigned(partitions);
         List<Integer> ids = partitions.stream().map(TopicPartition::partition).toList();
+        // A missing or misshapen ledger is named, with its fix, instead of a restore timing out.
+        topics.awaitLedgerFor(ids);
         ledger.restore(ids);
         ownership.assigned(ids);
     }

@@ -18,6 +18,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.issuetrakbridge.config.BridgeConfig;
@@ -126,12 +127,21 @@ public class RecordSender {
     }
 
     /**
-     * Whether a failed send is worth repeating. A metadata time-out (the topic does not exist and is not
+     * Whether a failed send is worth repeating: when Kafka calls it retriable, and when an ACL is missing. A
+     * metadata time-out (the topic does not exist and is not
      * created for us) is retriable to Kafka but not here: it holds the sending thread, and with it every
      * other command's writes, for {@code max.block.ms} each time.
      */
     private boolean sendAgain(Throwable failure, ProducerRecord<byte[], byte[]> record, CallContext about,
             BooleanSupplier wanted) {
+        if (failure instanceof TopicAuthorizationException && wanted.getAsBoolean()) {
+            // An ACL an operator has yet to grant: named, and tried again, so the command is answered once
+            // it is granted, with no restart. Each try is refused at once: it holds no other command's writes.
+            about.error(LOG, null, "Kafka denies this bridge WRITE on topic %s (%s): grant it (README, Kafka ACLs); "
+                    + "sending again after a back-off (%s, doubling up to %s)", record.topic(), failure.getMessage(),
+                    backoff, maxBackoff);
+            return true;
+        }
         boolean missingTopic = failure instanceof TimeoutException && failure.getMessage() != null
                 && failure.getMessage().contains("not present in metadata");
         if (!(failure instanceof RetriableException) || missingTopic || !wanted.getAsBoolean()) {

@@ -27,6 +27,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 
+import io.issuetrakbridge.testing.SingleNodeBroker;
+
 /**
  * The benchmark of issue 7: a real broker, the sandbox and the packaged service, each its own JVM,
  * driven by this harness. Run it with {@code bench/run.sh} (see docs/BENCHMARKS.md); it is not a test
@@ -163,23 +165,10 @@ public final class Benchmark {
         int controllerPort = freePort();
         Path dir = work.resolve("kafka-" + System.currentTimeMillis());
         Files.createDirectories(dir);
-        Properties props = new Properties();
-        props.put("process.roles", "broker,controller");
-        props.put("node.id", "1");
-        props.put("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
+        Properties props = SingleNodeBroker.settings(dir.resolve("data"), controllerPort);
         props.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
         props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
-        props.put("controller.listener.names", "CONTROLLER");
         props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        props.put("log.dirs", dir.resolve("data").toString());
-        props.put("offsets.topic.replication.factor", "1");
-        props.put("offsets.topic.num.partitions", "3");
-        props.put("transaction.state.log.replication.factor", "1");
-        props.put("transaction.state.log.min.isr", "1");
-        props.put("share.coordinator.state.topic.replication.factor", "1");
-        props.put("share.coordinator.state.topic.min.isr", "1");
-        props.put("group.initial.rebalance.delay.ms", "0");
-        props.put("auto.create.topics.enable", "false");
         Path config = dir.resolve("server.properties");
         try (Writer w = Files.newBufferedWriter(config)) {
             props.store(w, "issuetrak-bridge benchmark broker");

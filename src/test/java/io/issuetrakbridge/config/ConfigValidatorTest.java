@@ -60,11 +60,14 @@ class ConfigValidatorTest {
         assertThat(ConfigValidator.problems(config)).isEmpty();
         assertThat(config.ledger().retention()).hasDays(14);
         assertThat(config.metrics().lagInterval()).hasSeconds(5);
+        assertThat(config.ledger().createTopic()).isTrue();
+        assertThat(config.ledger().replicationFactor()).isEmpty();
     }
 
     @ParameterizedTest
     @CsvSource({ "ledger.retention, 0s", "ledger.retention, -1d", "metrics.lag-interval, 0s",
-            "producer.retry-backoff, 0s", "producer.retry-max-backoff, 0s", "producer.retry-max-backoff, 500ms" })
+            "producer.retry-backoff, 0s", "producer.retry-max-backoff, 0s", "producer.retry-max-backoff, 500ms",
+            "ledger.replication-factor, 0", "ledger.replication-factor, 40000" })
     void unusableBridgeDurationsAreRefusedNamingTheKey(String key, String value) {
         assertThat(ConfigValidator.problems(TestConfigs.bridge(Map.of(key, value))))
                 .anySatisfy(problem -> assertThat(problem).contains("bridge." + key));

@@ -26,6 +26,13 @@ class KafkaClientSettingsTest {
     }
 
     @Test
+    void anAdminAlsoDropsSerializers() {
+        Map<String, Object> kafka = new java.util.HashMap<>(KAFKA);
+        kafka.put("key.serializer", "x.Serializer");
+        assertThat(KafkaClientSettings.admin(kafka)).containsOnlyKeys("bootstrap.servers", "security.protocol");
+    }
+
+    @Test
     void theSharedMapIsNotChanged() {
         Map<String, Object> kafka = new java.util.HashMap<>(KAFKA);
         KafkaClientSettings.producer(kafka);

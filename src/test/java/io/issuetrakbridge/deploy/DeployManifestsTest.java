@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -142,7 +143,7 @@ class DeployManifestsTest {
         }
         Set<String> kinds = docs.stream().map(Doc::kind).collect(Collectors.toSet());
         for (String kind : List.of("Kustomization", "Deployment", "ConfigMap", "Secret", "Service",
-                "PodDisruptionBudget", "KafkaTopic", "ScaledObject")) {
+                "PodDisruptionBudget", "KafkaTopic", "KafkaUser", "ScaledObject")) {
             if (!kinds.contains(kind)) {
                 problems.add("deploy/ has no " + kind);
             }
@@ -395,6 +396,101 @@ class DeployManifestsTest {
             }
         }
         assertThat(problems).isEmpty();
+    }
+
+    /**
+     * The KafkaUser grants what the bridge does with each topic and group (with the ConfigMap's names, else the
+     * defaults), and nothing wider: no wildcard resource, no All, nothing on the cluster.
+     */
+    @Test
+    void kafkaUserGrantsWhatTheBridgeNeedsAndNoMore() {
+        Doc user = single("KafkaUser", APP);
+        Map<String, JsonNode> config = fields(single("ConfigMap", CONFIG_MAP).at("/data"));
+        List<String> problems = new ArrayList<>();
+        if (!user.at("/spec/authentication/type").asText().equals("scram-sha-512")) {
+            problems.add(user.where("spec.authentication.type must be scram-sha-512"));
+        }
+        if (!user.at("/spec/authorization/type").asText().equals("simple")) {
+            problems.add(user.where("spec.authorization.type must be simple"));
+        }
+        Set<String> clusters = all("KafkaTopic").stream()
+                .map(t -> t.at("/metadata/labels/strimzi.io~1cluster").asText()).collect(Collectors.toSet());
+        if (!clusters.contains(user.at("/metadata/labels/strimzi.io~1cluster").asText())) {
+            problems.add(user.where("label strimzi.io/cluster must name the KafkaTopics' cluster " + clusters));
+        }
+        Map<String, Set<String>> granted = aclsOf(user);
+        Map<String, Set<String>> needed = new TreeMap<>();
+        needed.put("topic " + COMMANDS_TOPIC, Set.of("Read", "Write"));
+        needed.put("topic issuetrak.notes.replies", Set.of("Write"));
+        needed.put("topic issuetrak.notes.errors", Set.of("Write"));
+        needed.put("topic issuetrak.notes.dlq", Set.of("Write", "Read"));
+        boolean createsLedger = !config.getOrDefault("BRIDGE_LEDGER_CREATE_TOPIC", YAML.nullNode()).asText()
+                .equals("false");
+        needed.put("topic " + LEDGER_TOPIC, createsLedger ? Set.of("Write", "Read", "DescribeConfigs", "Create")
+                : Set.of("Write", "Read", "DescribeConfigs"));
+        needed.put("group " + config.getOrDefault("KAFKA_GROUP_ID", YAML.getNodeFactory().textNode(APP)).asText(), Set.of("Read"));
+        needed.put("group " + config.getOrDefault("BRIDGE_REPLAY_CONSUMER_GROUP", YAML.getNodeFactory().textNode(APP + "-replay"))
+                .asText(), Set.of("Read"));
+        for (Doc topic : all("KafkaTopic")) {
+            needed.putIfAbsent("topic " + topicName(topic), Set.of("Describe"));
+        }
+        needed.forEach((resource, operations) -> {
+            Set<String> has = granted.getOrDefault(resource, Set.of());
+            if (!has.containsAll(operations)) {
+                problems.add(user.where("ACLs on " + resource + " must include " + new TreeSet<>(operations)
+                        + ", has " + new TreeSet<>(has)));
+            }
+        });
+        granted.forEach((resource, operations) -> {
+            if (!needed.containsKey(resource)) {
+                problems.add(user.where("ACL on " + resource + ", which the bridge does not use"));
+            }
+            if (operations.contains("All")) {
+                problems.add(user.where("ACL All on " + resource + ": name the operations"));
+            }
+        });
+        assertThat(problems).isEmpty();
+    }
+
+    /** The README's ACL table is the manifest's set, row for row. */
+    @Test
+    void readmeAclTableIsTheKafkaUsersAcls() throws IOException {
+        Doc user = single("KafkaUser", APP);
+        Set<String> manifest = new TreeSet<>();
+        for (JsonNode acl : user.at("/spec/authorization/acls")) {
+            for (JsonNode op : acl.path("operations")) {
+                manifest.add("User:" + APP + " " + acl.at("/resource/type").asText() + " "
+                        + acl.at("/resource/name").asText() + " " + acl.at("/resource/patternType").asText() + " "
+                        + op.asText());
+            }
+        }
+        Set<String> readme = new TreeSet<>();
+        for (String line : Files.readAllLines(Path.of("README.md"))) {
+            if (!line.startsWith("| `User:")) {
+                continue;
+            }
+            String[] cells = line.split("\\|");
+            for (String op : cells[5].split(",")) {
+                readme.add(String.join(" ", cells[1].strip().replace("`", ""), cells[2].strip(),
+                        cells[3].strip().replace("`", ""), cells[4].strip(), op.strip()));
+            }
+        }
+        assertThat(readme).as("README, Kafka ACLs").isEqualTo(manifest);
+    }
+
+    /** "topic name" (or "group name") to the operations the KafkaUser allows on it. */
+    private static Map<String, Set<String>> aclsOf(Doc user) {
+        Map<String, Set<String>> granted = new TreeMap<>();
+        for (JsonNode acl : user.at("/spec/authorization/acls")) {
+            String resource = acl.at("/resource/type").asText() + " " + acl.at("/resource/name").asText();
+            if (!acl.at("/resource/patternType").asText("literal").equals("literal") || acl.path("type").asText("allow")
+                    .equals("deny") || acl.at("/resource/name").asText().equals("*")) {
+                resource = resource + " (" + acl.at("/resource/patternType").asText() + ", " + acl.path("type")
+                        .asText("allow") + ")";
+            }
+            granted.computeIfAbsent(resource, r -> new TreeSet<>()).addAll(texts(acl.path("operations")));
+        }
+        return granted;
     }
 
     @Test

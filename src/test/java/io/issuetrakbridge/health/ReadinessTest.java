@@ -42,7 +42,7 @@ public class ReadinessTest {
     }
 
     @Test
-    void readinessCoversTheConsumerTheProducerAndIssuetrak() {
+    void readinessCoversTheConsumerTheProducerTheTopicsAndIssuetrak() {
         String id = "ready-" + UUID.randomUUID();
         topics.send("8801", NotePipelineTest.command(id, 8801, "ready"));
         topics.await("replies", commandIds(List.of(id)), 1);
@@ -52,6 +52,7 @@ public class ReadinessTest {
                 .get("/q/health/ready").then().statusCode(200)
                 .body("checks.find { it.name == 'kafka-producer' }.status", is("UP"))
                 .body("checks.find { it.name == 'issuetrak' }.status", is("UP"))
+                .body("checks.find { it.name == 'kafka-topics' }.status", is("UP"))
                 .body("checks.find { it.name.contains('Reactive Messaging') }.data.commands", is("[OK]")));
     }
 

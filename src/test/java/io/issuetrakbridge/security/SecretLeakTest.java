@@ -38,6 +38,9 @@ import io.quarkus.test.junit.QuarkusTest;
 /**
  * The API key never leaves the process: not in logs, error replies, dead letters, metrics, health
  * output or exception messages, even when Issuetrak quotes our request headers back in its errors.
+ * The Kafka secrets (SASL password, key and trust store passwords) are checked where they are real: against a
+ * broker that requires them, in the packaged bridge's whole log, metrics, health output and every record it
+ * wrote ({@code process/SecureKafkaIT}).
  */
 @QuarkusTest
 class SecretLeakTest {

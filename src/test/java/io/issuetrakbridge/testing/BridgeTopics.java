@@ -2,6 +2,7 @@ package io.issuetrakbridge.testing;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -21,7 +22,7 @@ public record BridgeTopics(String commands, String replies, String errors, Strin
                 topics.ledger, partitions,
                 topics.replies, 1,
                 topics.errors, 1,
-                topics.deadLetters, 1));
+                topics.deadLetters, 1), Set.of(topics.ledger));
         return topics;
     }
 

@@ -2,6 +2,7 @@ package io.issuetrakbridge.testing;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -52,7 +53,8 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
                     config.get("bridge.topics.ledger"), partitions,
                     config.get("bridge.topics.replies"), 1,
                     config.get("bridge.topics.errors"), 1,
-                    config.get("bridge.topics.dead-letters"), 1));
+                    config.get("bridge.topics.dead-letters"), 1),
+                    Set.of(config.get("bridge.topics.ledger")));
         }
         return config;
     }
