@@ -56,7 +56,8 @@ final class FaultInjection implements Handler<RoutingContext> {
                 responses.message(ctx, 429, "Too many requests. Try again later.");
             }
             case ERROR -> responses.message(ctx, 500, "An error has occurred.");
-            case HTML_ERROR -> responses.html(ctx, plan.htmlErrorStatus(), ErrorPages.serverError(plan.htmlErrorStatus()));
+            case HTML_ERROR -> responses.html(ctx, plan.htmlErrorStatus(),
+                    ErrorPages.serverError(plan.htmlErrorStatus()));
             case PROCEED -> ctx.next();
         }
     }

@@ -67,7 +67,10 @@ final class Responses {
         error(ctx, status, json.createObjectNode().put("Message", text));
     }
 
-    /** 400 the way Web API answers an invalid DTO: {"Message": "The request is invalid.", "ModelState": {key: [..]}}. */
+    /**
+     * 400 the way Web API answers an invalid DTO:
+     * {"Message": "The request is invalid.", "ModelState": {"note.Field": ["...", ...]}}.
+     */
     void modelState(RoutingContext ctx, Map<String, List<String>> errors) {
         ObjectNode node = json.createObjectNode().put("Message", INVALID);
         ObjectNode state = node.putObject("ModelState");

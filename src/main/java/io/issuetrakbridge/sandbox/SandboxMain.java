@@ -22,8 +22,8 @@ import io.vertx.mutiny.core.Vertx;
  * competing for the same JVM:
  *
  * <pre>
- * java -cp target/quarkus-app/lib/main/*:target/quarkus-app/app/* -Dsandbox.port=0 -Dsandbox.api-key=KEY \
- *      -Dsandbox.latency-ms=20 io.issuetrakbridge.sandbox.SandboxMain
+ * java -cp target/quarkus-app/lib/boot/*:target/quarkus-app/lib/main/*:target/quarkus-app/app/* \
+ *      -Dsandbox.port=0 -Dsandbox.api-key=KEY -Dsandbox.latency-ms=20 io.issuetrakbridge.sandbox.SandboxMain
  * </pre>
  *
  * Settings come from {@code sandbox.*} system properties, or from arguments {@code --port=0 --api-key=KEY ...}

@@ -64,7 +64,8 @@ public record SandboxSettings(String host, int port, String pathPrefix, ApiKey a
         for (String user : activeUsers) {
             if (!lower.add(user.toLowerCase(Locale.ROOT))) {
                 // Issuetrak's user names are unique ignoring case: which casing would be "the user's own"?
-                throw new IllegalArgumentException("sandbox active users must differ in more than case: " + activeUsers);
+                throw new IllegalArgumentException(
+                        "sandbox active users must differ in more than case: " + activeUsers);
             }
         }
         if (maxClockSkew.isNegative() || maxClockSkew.isZero()) {
