@@ -2,6 +2,7 @@ package io.issuetrakbridge.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.Optional;
 import java.util.Set;
 
@@ -57,4 +58,12 @@ public interface SandboxConfig {
 
     /** PEM private key for {@code sandbox.tls-cert-pem}. */
     Optional<Path> tlsKeyPem();
+
+    /**
+     * Time zone of the simulated Issuetrak server (a java.time zone ID): dates sent with an offset are stored in
+     * its local time, and a note created without CreatedDate gets its current local time. Newfoundland by default,
+     * far from UTC with a half-hour offset and daylight saving, so that no client can pass by assuming UTC.
+     */
+    @WithDefault("America/St_Johns")
+    ZoneId timeZone();
 }

@@ -14,7 +14,8 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * The sandbox's own control endpoints under {@link SandboxServer#ADMIN_PATH}, unsigned and outside the API:
  * {@code faults} (GET; PUT merges the given fields, see {@link FaultsJson}; DELETE resets), {@code api-key} (PUT
- * the key text), {@code notes[?issue=N]} (GET, DELETE) and {@code stats} (GET, DELETE). Admin calls are not
+ * the key text), {@code notes[?issue=N]} (GET, DELETE), {@code stats} (GET, DELETE), {@code held} (GET: the
+ * NoteIDs of creates whose answer is held) and {@code held/release} (POST: answer them). Admin calls are not
  * counted in the stats.
  */
 final class AdminApi {
@@ -46,7 +47,7 @@ final class AdminApi {
             Faults.Plan next;
             try {
                 next = faultsJson.merge(faults.current(), SandboxRouter.body(ctx));
-            } catch (IllegalArgumentException e) {
+            } catch (IllegalArgumentException | ArithmeticException e) {
                 responses.message(ctx, 400, e.getMessage());
                 return;
             }
@@ -117,10 +118,30 @@ final class AdminApi {
         }
     }
 
+    /** {@code held}: GET the NoteIDs of stored creates whose answer is held, lowest first. */
+    void held(RoutingContext ctx) {
+        if (ctx.request().method() != HttpMethod.GET) {
+            responses.methodNotAllowed(ctx, "GET");
+            return;
+        }
+        responses.json(ctx, 200, faults.held());
+    }
+
+    /** {@code held/release}: POST answers every held create; the body says how many. */
+    void releaseHeld(RoutingContext ctx) {
+        if (ctx.request().method() != HttpMethod.POST) {
+            responses.methodNotAllowed(ctx, "POST");
+            return;
+        }
+        int released = faults.releaseHeld();
+        LOG.infof("Sandbox released %d held creates", released);
+        responses.json(ctx, 200, responses.mapper().createObjectNode().put("released", released));
+    }
+
     /** Any other path under the admin root. */
     void unknown(RoutingContext ctx) {
         responses.message(ctx, 404, "No sandbox admin endpoint '" + ctx.request().path()
-                + "'. Known: faults, api-key, notes, stats.");
+                + "'. Known: faults, api-key, notes, stats, held, held/release.");
     }
 
     private ObjectNode statsJson() {
@@ -134,6 +155,9 @@ final class AdminApi {
         node.put("requestsTotal", total);
         node.put("droppedConnections", stats.droppedConnections());
         node.put("delayedCreates", stats.delayedCreates());
+        node.put("heldCreates", stats.heldCreates());
+        node.put("heldNow", faults.held().size());
+        node.put("trickledAnswers", stats.trickledAnswers());
         node.put("notesCreated", notes.createdCount());
         node.put("notesStored", notes.size());
         node.put("rememberedRequestIds", authentication.rememberedRequestIds());

@@ -6,10 +6,10 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Applies {@link Faults} to API requests: as a link of the API chain (latency, then 503, 429 or 500 instead of
- * going on), and around a create that succeeded (slow issues, create-then-delay, create-then-drop). The plan
- * read when the request passed the chain is the one its create obeys, so a change mid-request never applies
- * half-way.
+ * Applies {@link Faults} to API requests: as a link of the API chain (latency, then 503, 429, 500 or an HTML 5xx
+ * instead of going on; picks the answers that trickle), and around a create that succeeded (slow issues, hold,
+ * create-then-delay, create-then-drop). The plan read when the request passed the chain is the one its create
+ * obeys, so a change mid-request never applies half-way.
  */
 final class FaultInjection implements Handler<RoutingContext> {
 
@@ -42,6 +42,10 @@ final class FaultInjection implements Handler<RoutingContext> {
     private void afterLatency(RoutingContext ctx) {
         Faults.Plan plan = faults.current();
         ctx.put(PLAN, plan);
+        if (Faults.trickles(plan)) {
+            stats.trickled();
+            ctx.put(Responses.TRICKLE_MS, plan.trickleMs());
+        }
         switch (Faults.verdict(plan)) {
             case UNAVAILABLE -> responses.message(ctx, 503, "The service is unavailable.");
             case THROTTLED -> {
@@ -52,6 +56,8 @@ final class FaultInjection implements Handler<RoutingContext> {
                 responses.message(ctx, 429, "Too many requests. Try again later.");
             }
             case ERROR -> responses.message(ctx, 500, "An error has occurred.");
+            case HTML_ERROR -> responses.html(ctx, plan.htmlErrorStatus(),
+                    ErrorPages.serverError(plan.htmlErrorStatus()));
             case PROCEED -> ctx.next();
         }
     }
@@ -66,11 +72,19 @@ final class FaultInjection implements Handler<RoutingContext> {
         }
     }
 
-    /** Answers a stored create with {@code answer}, late or never if the plan says so. */
-    void afterStore(RoutingContext ctx, Runnable answer) {
+    /** Answers the create that stored {@code noteId} with {@code answer}: held, late or never if the plan says so. */
+    void afterStore(RoutingContext ctx, long noteId, Runnable answer) {
         Faults.Plan plan = ctx.get(PLAN);
         switch (Faults.createOutcome(plan)) {
             case ANSWER -> answer.run();
+            case HOLD -> {
+                stats.heldCreate();
+                // Released from any thread (the admin call, a test): answered on the request's own event loop.
+                io.vertx.core.Context context = vertx.getOrCreateContext();
+                faults.hold(noteId, () -> context.runOnContext(v -> answer.run()));
+                // Ended by the release, or closed by a client that gave up: either way no longer waiting.
+                ctx.addEndHandler(done -> faults.forgetHeld(noteId));
+            }
             case DELAY -> {
                 stats.delayedCreate();
                 vertx.setTimer(plan.createThenDelayMs(), timer -> answer.run());

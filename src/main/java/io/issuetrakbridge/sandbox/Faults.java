@@ -1,6 +1,11 @@
 package io.issuetrakbridge.sandbox;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -8,14 +13,15 @@ import java.util.function.UnaryOperator;
 
 /**
  * The faults the sandbox injects into API requests, switchable at run time from tests (these methods) or
- * over HTTP ({@code PUT /sandbox/admin/faults}). The plan is one immutable value swapped atomically, so
- * the event loop reads it without locks and a change never applies half-way.
+ * over HTTP ({@code PUT /sandbox/admin/faults}, see docs/SANDBOX.md). The plan is one immutable value swapped
+ * atomically, so the event loop reads it without locks and a change never applies half-way.
  *
- * <p>Order per API request: latency (plus jitter), then a 503 while an outage window is open, then 429
- * (window, then rate), then 500 (rate), then authentication and the operation itself. The outage, throttle
- * and error faults come before authentication because in a real deployment they come from the load
- * balancer or the app pool, not from Issuetrak's handlers. Create-then-delay and create-then-drop apply
- * only to a create that succeeded.
+ * <p>Order per API request (see {@link SandboxRouter}): unknown routes are answered 404 first; then latency (plus
+ * jitter), then a 503 while an outage window is open, then 429 (window, then rate), then 500 (rate), then an
+ * HTML 5xx page (rate), then authentication and the operation itself. The outage, throttle and error faults come
+ * before authentication because in a real deployment they come from the load balancer, IIS or the app pool, not
+ * from Issuetrak's handlers. Hold, create-then-delay and create-then-drop apply only to a create that succeeded
+ * (the note is stored in every case); trickle applies to any API answer.
  */
 public final class Faults {
 
@@ -32,25 +38,43 @@ public final class Faults {
      * @param createThenDelayRate fraction of successful creates answered only after {@code createThenDelayMs}
      * @param createThenDelayMs the extra delay for those creates
      * @param createThenDropRate fraction of successful creates whose connection is closed without an answer
+     * @param htmlErrorRate fraction of API requests answered {@code htmlErrorStatus} with an HTML error page, as IIS
+     *        or ASP.NET does when the application fails outside Web API's JSON handling
+     * @param htmlErrorStatus the 5xx status of those answers
+     * @param trickleRate fraction of API answers whose status line and headers are sent at once but whose body then
+     *        trickles in, one byte at a time, the last only after {@code trickleMs}
+     * @param trickleMs how long such a body takes in all
+     * @param holdCreates whether each successful create is stored and its answer held until
+     *        {@link Faults#releaseHeld()} (or {@code POST /sandbox/admin/held/release})
      */
     public record Plan(long latencyMs, long jitterMs, long unavailableUntilNanos, double errorRate, double throttleRate,
             long throttleUntilNanos, long retryAfterSeconds, double createThenDelayRate, long createThenDelayMs,
-            double createThenDropRate) {
+            double createThenDropRate, double htmlErrorRate, int htmlErrorStatus, double trickleRate, long trickleMs,
+            boolean holdCreates) {
+
+        /** IIS's and ASP.NET's usual failure. */
+        public static final int DEFAULT_HTML_ERROR_STATUS = 500;
 
         public Plan {
             requireNonNegative(latencyMs, "latencyMs");
             requireNonNegative(jitterMs, "jitterMs");
             requireNonNegative(retryAfterSeconds, "retryAfterSeconds");
             requireNonNegative(createThenDelayMs, "createThenDelayMs");
+            requireNonNegative(trickleMs, "trickleMs");
             requireRate(errorRate, "errorRate");
             requireRate(throttleRate, "throttleRate");
             requireRate(createThenDelayRate, "createThenDelayRate");
             requireRate(createThenDropRate, "createThenDropRate");
+            requireRate(htmlErrorRate, "htmlErrorRate");
+            requireRate(trickleRate, "trickleRate");
+            if (htmlErrorStatus < 500 || htmlErrorStatus > 599) {
+                throw new IllegalArgumentException("htmlErrorStatus must be a 5xx status, was " + htmlErrorStatus);
+            }
         }
 
         static Plan none() {
             long now = System.nanoTime();
-            return new Plan(0, 0, now, 0, 0, now, 0, 0, 0, 0);
+            return new Plan(0, 0, now, 0, 0, now, 0, 0, 0, 0, 0, DEFAULT_HTML_ERROR_STATUS, 0, 0, false);
         }
 
         /** Milliseconds left in the 503 window, 0 when closed. */
@@ -63,10 +87,9 @@ public final class Faults {
             return remainingMs(throttleUntilNanos);
         }
 
-        /** Whether any fault is active, so the hot path can skip the dice. */
-        boolean any() {
-            return latencyMs > 0 || jitterMs > 0 || errorRate > 0 || throttleRate > 0 || createThenDelayRate > 0
-                    || createThenDropRate > 0 || unavailableRemainingMs() > 0 || throttleRemainingMs() > 0;
+        /** A copy to change some fields of: {@code plan.edit().errorRate(1).build()}. */
+        public Editor edit() {
+            return new Editor(this);
         }
 
         private static long remainingMs(long deadline) {
@@ -87,17 +110,121 @@ public final class Faults {
         }
     }
 
+    /** Changes some fields of a {@link Plan}; {@link #build()} validates the result. */
+    public static final class Editor {
+        private long latencyMs;
+        private long jitterMs;
+        private long unavailableUntilNanos;
+        private double errorRate;
+        private double throttleRate;
+        private long throttleUntilNanos;
+        private long retryAfterSeconds;
+        private double createThenDelayRate;
+        private long createThenDelayMs;
+        private double createThenDropRate;
+        private double htmlErrorRate;
+        private int htmlErrorStatus;
+        private double trickleRate;
+        private long trickleMs;
+        private boolean holdCreates;
+
+        private Editor(Plan p) {
+            latencyMs = p.latencyMs;
+            jitterMs = p.jitterMs;
+            unavailableUntilNanos = p.unavailableUntilNanos;
+            errorRate = p.errorRate;
+            throttleRate = p.throttleRate;
+            throttleUntilNanos = p.throttleUntilNanos;
+            retryAfterSeconds = p.retryAfterSeconds;
+            createThenDelayRate = p.createThenDelayRate;
+            createThenDelayMs = p.createThenDelayMs;
+            createThenDropRate = p.createThenDropRate;
+            htmlErrorRate = p.htmlErrorRate;
+            htmlErrorStatus = p.htmlErrorStatus;
+            trickleRate = p.trickleRate;
+            trickleMs = p.trickleMs;
+            holdCreates = p.holdCreates;
+        }
+
+        public Editor latency(long ms, long jitter) {
+            latencyMs = ms;
+            jitterMs = jitter;
+            return this;
+        }
+
+        public Editor unavailableFor(Duration window) {
+            unavailableUntilNanos = deadline(window);
+            return this;
+        }
+
+        public Editor errorRate(double rate) {
+            errorRate = rate;
+            return this;
+        }
+
+        public Editor throttleRate(double rate) {
+            throttleRate = rate;
+            return this;
+        }
+
+        public Editor throttleFor(Duration window) {
+            throttleUntilNanos = deadline(window);
+            return this;
+        }
+
+        public Editor retryAfterSeconds(long seconds) {
+            retryAfterSeconds = seconds;
+            return this;
+        }
+
+        public Editor createThenDelay(double rate, long ms) {
+            createThenDelayRate = rate;
+            createThenDelayMs = ms;
+            return this;
+        }
+
+        public Editor createThenDropRate(double rate) {
+            createThenDropRate = rate;
+            return this;
+        }
+
+        public Editor htmlErrors(double rate, int status) {
+            htmlErrorRate = rate;
+            htmlErrorStatus = status;
+            return this;
+        }
+
+        public Editor trickle(double rate, long ms) {
+            trickleRate = rate;
+            trickleMs = ms;
+            return this;
+        }
+
+        public Editor holdCreates(boolean hold) {
+            holdCreates = hold;
+            return this;
+        }
+
+        public Plan build() {
+            return new Plan(latencyMs, jitterMs, unavailableUntilNanos, errorRate, throttleRate, throttleUntilNanos,
+                    retryAfterSeconds, createThenDelayRate, createThenDelayMs, createThenDropRate, htmlErrorRate,
+                    htmlErrorStatus, trickleRate, trickleMs, holdCreates);
+        }
+    }
+
     /** What to do with one API request before it reaches authentication. */
     enum Verdict {
         PROCEED,
         UNAVAILABLE,
         THROTTLED,
-        ERROR
+        ERROR,
+        HTML_ERROR
     }
 
     /** What to do with the answer to a successful create. */
     enum CreateOutcome {
         ANSWER,
+        HOLD,
         DELAY,
         DROP
     }
@@ -106,7 +233,9 @@ public final class Faults {
     /** Error bodies quote the request's headers, as some servers do: a trap for clients that log bodies. */
     private volatile boolean echoRequests;
     /** Extra latency for creates on particular issues: one slow issue among fast ones. */
-    private final java.util.concurrent.ConcurrentMap<Long, Long> slowIssues = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentMap<Long, Long> slowIssues = new ConcurrentHashMap<>();
+    /** Answers of held creates by NoteID, each run on its request's event loop when released. */
+    private final ConcurrentSkipListMap<Long, Runnable> held = new ConcurrentSkipListMap<>();
 
     /** The faults in force now. */
     public Plan current() {
@@ -119,11 +248,12 @@ public final class Faults {
         return this;
     }
 
-    /** Removes every fault. */
+    /** Removes every fault; held creates are answered. */
     public Faults reset() {
         plan.set(Plan.none());
         slowIssues.clear();
         echoRequests = false;
+        releaseHeld();
         return this;
     }
 
@@ -150,56 +280,86 @@ public final class Faults {
 
     /** Delays every API answer by {@code latency} plus a uniform random 0..{@code jitter}. */
     public Faults latency(Duration latency, Duration jitter) {
-        return update(p -> new Plan(latency.toMillis(), jitter.toMillis(), p.unavailableUntilNanos, p.errorRate,
-                p.throttleRate, p.throttleUntilNanos, p.retryAfterSeconds, p.createThenDelayRate, p.createThenDelayMs,
-                p.createThenDropRate));
+        return update(p -> p.edit().latency(latency.toMillis(), jitter.toMillis()).build());
     }
 
     /** Answers every API request 503 for this long from now; {@link Duration#ZERO} ends an outage. */
     public Faults unavailableFor(Duration window) {
-        long until = deadline(window);
-        return update(p -> new Plan(p.latencyMs, p.jitterMs, until, p.errorRate, p.throttleRate, p.throttleUntilNanos,
-                p.retryAfterSeconds, p.createThenDelayRate, p.createThenDelayMs, p.createThenDropRate));
+        return update(p -> p.edit().unavailableFor(window).build());
     }
 
     /** Answers this fraction of API requests 500. */
     public Faults errorRate(double rate) {
-        return update(p -> new Plan(p.latencyMs, p.jitterMs, p.unavailableUntilNanos, rate, p.throttleRate,
-                p.throttleUntilNanos, p.retryAfterSeconds, p.createThenDelayRate, p.createThenDelayMs,
-                p.createThenDropRate));
+        return update(p -> p.edit().errorRate(rate).build());
     }
 
     /** Answers this fraction of API requests 429. */
     public Faults throttleRate(double rate) {
-        return update(p -> new Plan(p.latencyMs, p.jitterMs, p.unavailableUntilNanos, p.errorRate, rate,
-                p.throttleUntilNanos, p.retryAfterSeconds, p.createThenDelayRate, p.createThenDelayMs,
-                p.createThenDropRate));
+        return update(p -> p.edit().throttleRate(rate).build());
     }
 
     /** Answers every API request 429 for this long from now. */
     public Faults throttleFor(Duration window) {
-        long until = deadline(window);
-        return update(p -> new Plan(p.latencyMs, p.jitterMs, p.unavailableUntilNanos, p.errorRate, p.throttleRate,
-                until, p.retryAfterSeconds, p.createThenDelayRate, p.createThenDelayMs, p.createThenDropRate));
+        return update(p -> p.edit().throttleFor(window).build());
     }
 
     /** The Retry-After (whole seconds) sent with 429s; 0 for none (or the remaining window during throttleFor). */
     public Faults retryAfter(Duration retryAfter) {
-        long seconds = retryAfter.toSeconds();
-        return update(p -> new Plan(p.latencyMs, p.jitterMs, p.unavailableUntilNanos, p.errorRate, p.throttleRate,
-                p.throttleUntilNanos, seconds, p.createThenDelayRate, p.createThenDelayMs, p.createThenDropRate));
+        return update(p -> p.edit().retryAfterSeconds(retryAfter.toSeconds()).build());
     }
 
     /** Creates this fraction of notes, then answers only after {@code delay} (a client timeout makes it ambiguous). */
     public Faults createThenDelay(double rate, Duration delay) {
-        return update(p -> new Plan(p.latencyMs, p.jitterMs, p.unavailableUntilNanos, p.errorRate, p.throttleRate,
-                p.throttleUntilNanos, p.retryAfterSeconds, rate, delay.toMillis(), p.createThenDropRate));
+        return update(p -> p.edit().createThenDelay(rate, delay.toMillis()).build());
     }
 
     /** Creates this fraction of notes, then closes the connection without answering. */
     public Faults createThenDrop(double rate) {
-        return update(p -> new Plan(p.latencyMs, p.jitterMs, p.unavailableUntilNanos, p.errorRate, p.throttleRate,
-                p.throttleUntilNanos, p.retryAfterSeconds, p.createThenDelayRate, p.createThenDelayMs, rate));
+        return update(p -> p.edit().createThenDropRate(rate).build());
+    }
+
+    /** Answers this fraction of API requests with {@code status} (5xx) and an IIS/ASP.NET HTML error page. */
+    public Faults htmlErrors(double rate, int status) {
+        return update(p -> p.edit().htmlErrors(rate, status).build());
+    }
+
+    /**
+     * Sends the status and headers of this fraction of API answers at once, then their body one byte at a time,
+     * the last after {@code over}: a response that "arrives" but never finishes within a client's timeout.
+     */
+    public Faults trickle(double rate, Duration over) {
+        return update(p -> p.edit().trickle(rate, over.toMillis()).build());
+    }
+
+    /**
+     * While on, each successful create stores its note and holds its answer until {@link #releaseHeld()}: the
+     * client waits with the note already in Issuetrak. Turning it off releases nothing by itself.
+     */
+    public Faults holdCreates(boolean hold) {
+        return update(p -> p.edit().holdCreates(hold).build());
+    }
+
+    /** NoteIDs of creates stored whose answer is held now, lowest first (a closed connection leaves the list). */
+    public List<Long> held() {
+        return List.copyOf(held.keySet());
+    }
+
+    /** Answers every held create (to clients still listening); returns how many were held. */
+    public int releaseHeld() {
+        int released = 0;
+        for (Map.Entry<Long, Runnable> next = held.pollFirstEntry(); next != null; next = held.pollFirstEntry()) {
+            next.getValue().run();
+            released++;
+        }
+        return released;
+    }
+
+    void hold(long noteId, Runnable answer) {
+        held.put(noteId, answer);
+    }
+
+    void forgetHeld(long noteId) {
+        held.remove(noteId);
     }
 
     /** Applies a change atomically against the current plan. */
@@ -229,10 +389,16 @@ public final class Faults {
         if (hit(p.errorRate)) {
             return Verdict.ERROR;
         }
+        if (hit(p.htmlErrorRate)) {
+            return Verdict.HTML_ERROR;
+        }
         return Verdict.PROCEED;
     }
 
     static CreateOutcome createOutcome(Plan p) {
+        if (p.holdCreates) {
+            return CreateOutcome.HOLD;
+        }
         if (hit(p.createThenDropRate)) {
             return CreateOutcome.DROP;
         }
@@ -240,6 +406,11 @@ public final class Faults {
             return CreateOutcome.DELAY;
         }
         return CreateOutcome.ANSWER;
+    }
+
+    /** Whether this answer trickles. */
+    static boolean trickles(Plan p) {
+        return p.trickleMs > 0 && hit(p.trickleRate);
     }
 
     /** Retry-After seconds for a 429, or 0 for none. */

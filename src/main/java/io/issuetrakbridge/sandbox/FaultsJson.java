@@ -16,7 +16,7 @@ final class FaultsJson {
 
     static final Set<String> FIELDS = Set.of("latencyMs", "jitterMs", "unavailableForMs", "errorRate",
             "throttleRate", "throttleForMs", "retryAfterSeconds", "createThenDelayRate", "createThenDelayMs",
-            "createThenDropRate");
+            "createThenDropRate", "htmlErrorRate", "htmlErrorStatus", "trickleRate", "trickleMs", "holdCreates");
 
     private final ObjectMapper json;
 
@@ -48,17 +48,26 @@ final class FaultsJson {
         Faults.Plan p = current;
         Long unavailableFor = wholeNumber(node, "unavailableForMs", null);
         Long throttleFor = wholeNumber(node, "throttleForMs", null);
-        return new Faults.Plan(
-                wholeNumber(node, "latencyMs", p.latencyMs()),
-                wholeNumber(node, "jitterMs", p.jitterMs()),
-                unavailableFor == null ? p.unavailableUntilNanos() : Faults.deadline(Duration.ofMillis(unavailableFor)),
-                fraction(node, "errorRate", p.errorRate()),
-                fraction(node, "throttleRate", p.throttleRate()),
-                throttleFor == null ? p.throttleUntilNanos() : Faults.deadline(Duration.ofMillis(throttleFor)),
-                wholeNumber(node, "retryAfterSeconds", p.retryAfterSeconds()),
-                fraction(node, "createThenDelayRate", p.createThenDelayRate()),
-                wholeNumber(node, "createThenDelayMs", p.createThenDelayMs()),
-                fraction(node, "createThenDropRate", p.createThenDropRate()));
+        Faults.Editor next = p.edit()
+                .latency(wholeNumber(node, "latencyMs", p.latencyMs()), wholeNumber(node, "jitterMs", p.jitterMs()))
+                .errorRate(fraction(node, "errorRate", p.errorRate()))
+                .throttleRate(fraction(node, "throttleRate", p.throttleRate()))
+                .retryAfterSeconds(wholeNumber(node, "retryAfterSeconds", p.retryAfterSeconds()))
+                .createThenDelay(fraction(node, "createThenDelayRate", p.createThenDelayRate()),
+                        wholeNumber(node, "createThenDelayMs", p.createThenDelayMs()))
+                .createThenDropRate(fraction(node, "createThenDropRate", p.createThenDropRate()))
+                .htmlErrors(fraction(node, "htmlErrorRate", p.htmlErrorRate()),
+                        Math.toIntExact(wholeNumber(node, "htmlErrorStatus", (long) p.htmlErrorStatus(),
+                                Faults.Plan.DEFAULT_HTML_ERROR_STATUS)))
+                .trickle(fraction(node, "trickleRate", p.trickleRate()), wholeNumber(node, "trickleMs", p.trickleMs()))
+                .holdCreates(flag(node, "holdCreates", p.holdCreates()));
+        if (unavailableFor != null) {
+            next.unavailableFor(Duration.ofMillis(unavailableFor));
+        }
+        if (throttleFor != null) {
+            next.throttleFor(Duration.ofMillis(throttleFor));
+        }
+        return next.build();
     }
 
     ObjectNode render(Faults.Plan p) {
@@ -73,21 +82,45 @@ final class FaultsJson {
         node.put("createThenDelayRate", p.createThenDelayRate());
         node.put("createThenDelayMs", p.createThenDelayMs());
         node.put("createThenDropRate", p.createThenDropRate());
+        node.put("htmlErrorRate", p.htmlErrorRate());
+        node.put("htmlErrorStatus", p.htmlErrorStatus());
+        node.put("trickleRate", p.trickleRate());
+        node.put("trickleMs", p.trickleMs());
+        node.put("holdCreates", p.holdCreates());
         return node;
     }
 
     private static Long wholeNumber(JsonNode node, String name, Long current) {
+        return wholeNumber(node, name, current, 0L);
+    }
+
+    /** The field's whole number; {@code current} when absent, {@code reset} when null. */
+    private static Long wholeNumber(JsonNode node, String name, Long current, long reset) {
         JsonNode value = node.get(name);
         if (value == null) {
             return current;
         }
         if (value.isNull()) {
-            return 0L;
+            return reset;
         }
         if (!value.isIntegralNumber() || !value.canConvertToLong()) {
             throw new IllegalArgumentException(name + " must be a whole number, was " + value);
         }
         return value.longValue();
+    }
+
+    private static boolean flag(JsonNode node, String name, boolean current) {
+        JsonNode value = node.get(name);
+        if (value == null) {
+            return current;
+        }
+        if (value.isNull()) {
+            return false;
+        }
+        if (!value.isBoolean()) {
+            throw new IllegalArgumentException(name + " must be true or false, was " + value);
+        }
+        return value.booleanValue();
     }
 
     private static double fraction(JsonNode node, String name, double current) {

@@ -26,8 +26,9 @@ public final class NoteStore {
     private final ConcurrentMap<Long, Queue<ReadNote>> byIssue = new ConcurrentHashMap<>();
 
     /**
-     * Stores a note exactly as given: NoteText and CreatedDate are kept verbatim (the bridge matches on
-     * them to reconcile). Metadata is left empty; the API adds it per response.
+     * Stores a note as given: the API hands it over as Issuetrak would store it (CreatedDate as the
+     * {@code datetime} column keeps it, CreatedBy in the user's own casing, NoteText untouched). Metadata is
+     * left empty; the API adds it per response.
      */
     public ReadNote create(CreateNote note) {
         long id = lastNoteId.incrementAndGet();

@@ -1,20 +1,18 @@
 package io.issuetrakbridge.sandbox;
 
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.issuetrakbridge.issuetrak.dto.CreateNote;
 import io.issuetrakbridge.issuetrak.dto.KeyValue;
@@ -31,9 +29,12 @@ import io.vertx.ext.web.RoutingContext;
  * 422 not a number</li>
  * <li>{@code GET notes/issue/{issueNumber}}: 200 paged wrapper; 400 no such issue or not positive; 422 not a
  * number</li>
- * <li>{@code POST notes}: 201 with the bare NoteID; 400 malformed JSON, missing fields, inactive CreatedBy,
- * non-existent issue</li>
+ * <li>{@code POST notes}: 201 with the bare NoteID; 400 with ModelState for malformed JSON, a value of the wrong
+ * type, missing fields, inactive CreatedBy, non-existent issue, a date that is not one or does not fit
+ * {@code datetime}</li>
  * </ul>
+ * Responses that Issuetrak wraps carry {@code Metadata}: {@code APIVersion} and {@code QueryDate}, the latter in
+ * UTC with seven fractional digits and a {@code Z}, exactly as the vendor's samples show it.
  */
 final class NotesApi {
 
@@ -42,22 +43,23 @@ final class NotesApi {
             .ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSS'Z'").withZone(ZoneOffset.UTC);
 
     private final SandboxSettings settings;
-    private final Set<String> activeUsersLower;
+    /** Active users by lower-cased name: Issuetrak matches names ignoring case and stores the user's own. */
+    private final Map<String, String> activeUsers;
     private final NoteStore notes;
     private final FaultInjection faults;
     private final Responses responses;
-    private final ObjectMapper json;
+    private final CreateNoteBinder binder;
     /** The W3C traceparent of the latest create-note request per issue: lets tests follow a trace. */
     private final Map<Long, String> traceparents = new ConcurrentHashMap<>();
 
     NotesApi(SandboxSettings settings, NoteStore notes, FaultInjection faults, Responses responses) {
         this.settings = settings;
-        this.activeUsersLower = settings.activeUsers().stream().map(u -> u.toLowerCase(Locale.ROOT))
-                .collect(Collectors.toUnmodifiableSet());
+        this.activeUsers = settings.activeUsers().stream()
+                .collect(Collectors.toUnmodifiableMap(u -> u.toLowerCase(Locale.ROOT), u -> u));
         this.notes = notes;
         this.faults = faults;
         this.responses = responses;
-        this.json = responses.mapper();
+        this.binder = new CreateNoteBinder(responses.mapper());
     }
 
     Optional<String> lastTraceparent(long issueNumber) {
@@ -98,61 +100,44 @@ final class NotesApi {
                 new NotePage(true, 0, collection.size(), Integer.MAX_VALUE, collection.size(), collection));
     }
 
-    /** {@code POST notes}. */
+    /**
+     * {@code POST notes}: bound and validated as ASP.NET would (400 with ModelState), then stored as SQL Server
+     * would: CreatedDate through {@link SqlDatetime}, CreatedBy in the user's own casing.
+     */
     void createNote(RoutingContext ctx) {
-        CreateNote note;
+        CreateNoteBinder.Bound dto = binder.bind(SandboxRouter.body(ctx));
+        Map<String, List<String>> errors = new LinkedHashMap<>(dto.errors());
+        if (dto.issueNumber() != null && !settings.issueExists(dto.issueNumber())) {
+            CreateNoteBinder.add(errors, CreateNoteBinder.key("IssueNumber"),
+                    "IssueNumber " + dto.issueNumber() + " does not correspond to an existing Issue.");
+        }
+        String user = dto.createdBy() == null ? null : activeUsers.get(dto.createdBy().toLowerCase(Locale.ROOT));
+        if (dto.createdBy() != null && !dto.createdBy().isBlank() && user == null) {
+            CreateNoteBinder.add(errors, CreateNoteBinder.key("CreatedBy"),
+                    "CreatedBy '" + dto.createdBy() + "' does not reference an existing, active User.");
+        }
+        LocalDateTime createdDate = null;
         try {
-            note = json.readValue(SandboxRouter.body(ctx), CreateNote.class);
-        } catch (JsonProcessingException e) {
-            responses.message(ctx, 400, "The request is invalid: the body is not a CreateNoteDTO JSON object ("
-                    + e.getOriginalMessage() + ").");
-            return;
-        } catch (java.io.IOException e) {
-            responses.message(ctx, 400, "The request is invalid: unreadable body.");
+            createdDate = dto.createdDate() == null ? SqlDatetime.now(settings.timeZone())
+                    : SqlDatetime.store(dto.createdDate(), settings.timeZone());
+        } catch (IllegalArgumentException e) {
+            CreateNoteBinder.add(errors, CreateNoteBinder.key("CreatedDate"), e.getMessage()
+                    + (e.getMessage().startsWith("Could not convert") ? " Path 'CreatedDate'." : ""));
+        }
+        if (!errors.isEmpty()) {
+            responses.modelState(ctx, errors);
             return;
         }
-        String invalid = validate(note);
-        if (invalid != null) {
-            responses.message(ctx, 400, invalid);
-            return;
-        }
+        CreateNote note = new CreateNote(dto.issueNumber(), SqlDatetime.format(createdDate), user,
+                dto.shouldSuppressEmail(), dto.noteText(), dto.isPrivate(), dto.isRichText());
         String traceparent = ctx.request().getHeader("traceparent");
         if (traceparent != null) {
             traceparents.put(note.issueNumber(), traceparent);
         }
         faults.beforeStore(note.issueNumber(), () -> {
             ReadNote stored = notes.create(note);
-            faults.afterStore(ctx, () -> created(ctx, stored.noteId()));
+            faults.afterStore(ctx, stored.noteId(), () -> created(ctx, stored.noteId()));
         });
-    }
-
-    private String validate(CreateNote note) {
-        if (note == null) {
-            return "The request is invalid: the body must be a CreateNoteDTO JSON object.";
-        }
-        if (!settings.issueExists(note.issueNumber())) {
-            return note.issueNumber() == 0
-                    ? "The request is invalid: IssueNumber is required."
-                    : "IssueNumber " + note.issueNumber() + " does not correspond to an existing Issue.";
-        }
-        if (note.createdBy() == null || note.createdBy().isEmpty()) {
-            return "The request is invalid: CreatedBy is required.";
-        }
-        if (!activeUsersLower.contains(note.createdBy().toLowerCase(Locale.ROOT))) {
-            return "CreatedBy '" + note.createdBy() + "' does not reference an existing, active User.";
-        }
-        if (note.noteText() == null || note.noteText().isEmpty()) {
-            return "The request is invalid: NoteText is required.";
-        }
-        if (note.createdDate() == null || note.createdDate().isBlank()) {
-            return "The request is invalid: CreatedDate is required.";
-        }
-        try {
-            DateTimeFormatter.ISO_DATE_TIME.parse(note.createdDate());
-        } catch (DateTimeParseException e) {
-            return "The request is invalid: CreatedDate '" + note.createdDate() + "' is not an ISO 8601 date and time.";
-        }
-        return null;
     }
 
     private void created(RoutingContext ctx, long noteId) {

@@ -44,7 +44,7 @@ public class SandboxLifecycle {
                 config.apiKey().orElseThrow(() -> new IllegalStateException(
                         "sandbox.enabled=true needs sandbox.api-key (or issuetrak.api-key) to be set")),
                 config.activeUsers(), config.minIssue(), config.maxIssue(), config.maxClockSkew(), config.tlsCertPem(),
-                config.tlsKeyPem());
+                config.tlsKeyPem(), config.timeZone());
         // Blocking here is deliberate: start-up must not continue until the sandbox listens.
         server = SandboxServer.start(vertx, settings).await().atMost(START_TIMEOUT);
         Log.infof("Issuetrak sandbox started in-process at %s (admin: %s%s)", server.baseUrl(), server.baseUrl(),

@@ -1,7 +1,9 @@
 package io.issuetrakbridge.sandbox;
 
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -20,15 +22,16 @@ import io.vertx.mutiny.core.Vertx;
  * competing for the same JVM:
  *
  * <pre>
- * java -cp target/quarkus-app/lib/main/*:target/quarkus-app/app/* -Dsandbox.port=0 -Dsandbox.api-key=KEY \
- *      -Dsandbox.latency-ms=20 io.issuetrakbridge.sandbox.SandboxMain
+ * java -cp target/quarkus-app/lib/boot/*:target/quarkus-app/lib/main/*:target/quarkus-app/app/* \
+ *      -Dsandbox.port=0 -Dsandbox.api-key=KEY -Dsandbox.latency-ms=20 io.issuetrakbridge.sandbox.SandboxMain
  * </pre>
  *
  * Settings come from {@code sandbox.*} system properties, or from arguments {@code --port=0 --api-key=KEY ...}
  * (arguments win); the key may also come from the environment as {@code SANDBOX_API_KEY}. Keys: host, port
  * (default 8089, 0 for a free one), path-prefix, api-key (required), active-users (comma-separated),
- * min-issue, max-issue, max-clock-skew (e.g. 5m, 30s, PT5M), tls-cert-pem, tls-key-pem, latency-ms,
- * jitter-ms, event-loops (default 1).
+ * min-issue, max-issue, max-clock-skew (e.g. 5m, 30s, PT5M), tls-cert-pem, tls-key-pem, time-zone (a java.time
+ * zone ID, default America/St_Johns, see {@link SandboxSettings#DEFAULT_TIME_ZONE}), latency-ms, jitter-ms,
+ * event-loops (default 1).
  *
  * <p>Prints {@code sandbox.port=<port>} and {@code sandbox.base-url=<url>} on stdout once listening, for
  * scripts to read.
@@ -109,7 +112,17 @@ public final class SandboxMain {
                 Long.parseLong(o.getOrDefault("max-issue", Long.toString(defaults.maxIssue()))),
                 o.containsKey("max-clock-skew") ? duration(o.get("max-clock-skew")) : defaults.maxClockSkew(),
                 Optional.ofNullable(o.get("tls-cert-pem")).map(Path::of),
-                Optional.ofNullable(o.get("tls-key-pem")).map(Path::of));
+                Optional.ofNullable(o.get("tls-key-pem")).map(Path::of),
+                o.containsKey("time-zone") ? zone(o.get("time-zone")) : defaults.timeZone());
+    }
+
+    private static ZoneId zone(String id) {
+        try {
+            return ZoneId.of(id.trim());
+        } catch (DateTimeException e) {
+            throw new IllegalArgumentException("sandbox.time-zone is not a time zone ID: '" + id
+                    + "' (e.g. America/St_Johns, Pacific/Kiritimati, UTC)");
+        }
     }
 
     /** Accepts the forms Quarkus config accepts: ISO-8601 (PT5M), or a number with ms, s, m, h or d. */

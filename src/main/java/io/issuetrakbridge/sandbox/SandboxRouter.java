@@ -16,17 +16,20 @@ import io.vertx.ext.web.handler.BodyHandler;
 
 /**
  * Which handler answers which request. Paths match case-insensitively and with or without a trailing slash, as
- * IIS does. Every API request goes through the same chain of gates before its operation:
+ * IIS does. Every request outside the admin endpoints is counted; every request on an API route then goes through
+ * the same chain of gates before its operation:
  *
  * <pre>
- * API route? --no--> 404
+ * admin route? --yes--> AdminApi (unsigned, not counted)
+ * counting (stats)
+ * API route? --no--> 404, IIS's HTML page, before any signature check
  *    | yes
- * counting (stats) -> faults (latency, 503/429/500) -> authentication (401) -> method check (405) -> operation
+ * faults (latency, 503/429/500/HTML 5xx) -> authentication (401) -> method check (405) -> operation
  * </pre>
  *
  * {@link #apiGates()} is the one place to insert a further request policy (a rate limit, a queueing model):
  * a gate either answers the request itself or calls {@link RoutingContext#next()}. Faults come before
- * authentication because in a real deployment they come from the load balancer or the app pool, not from
+ * authentication because in a real deployment they come from the load balancer, IIS or the app pool, not from
  * Issuetrak's handlers.
  */
 final class SandboxRouter {
@@ -43,10 +46,9 @@ final class SandboxRouter {
     private final NotesApi notes;
     private final AdminApi admin;
     private final Responses apiResponses;
-    private final Responses adminResponses;
 
     SandboxRouter(String prefix, RequestCounting counting, FaultInjection faults, Authentication authentication,
-            NotesApi notes, AdminApi admin, Responses apiResponses, Responses adminResponses) {
+            NotesApi notes, AdminApi admin, Responses apiResponses) {
         this.prefix = prefix;
         this.counting = counting;
         this.faults = faults;
@@ -54,7 +56,6 @@ final class SandboxRouter {
         this.notes = notes;
         this.admin = admin;
         this.apiResponses = apiResponses;
-        this.adminResponses = adminResponses;
     }
 
     /** The request's body as received (BodyHandler has read it whole), empty when there was none. */
@@ -72,15 +73,18 @@ final class SandboxRouter {
         adminRoute(router, adminRoot + "/api-key", admin::apiKey);
         adminRoute(router, adminRoot + "/notes", admin::notes);
         adminRoute(router, adminRoot + "/stats", admin::stats);
+        adminRoute(router, adminRoot + "/held", admin::held);
+        adminRoute(router, adminRoot + "/held/release", admin::releaseHeld);
         router.routeWithRegex("(?i)" + adminRoot + "(?:/.*)?").handler(admin::unknown);
 
+        router.route().handler(counting);
         String apiRoot = Pattern.quote(prefix + API_PATH);
         apiRoute(router, apiRoot + "/notes", only(HttpMethod.POST, notes::createNote));
         apiRoute(router, apiRoot + "/notes/issue/([^/]+)", only(HttpMethod.GET, notes::notesForIssue));
         apiRoute(router, apiRoot + "/notes/([^/]+)", only(HttpMethod.GET, notes::noteById));
-        apiRoute(router, apiRoot + "(?:/.*)?", ctx -> apiResponses.message(ctx, 404, noResource(ctx)));
-
-        router.route().handler(ctx -> adminResponses.message(ctx, 404, noResource(ctx)));
+        // No application serves the path: IIS answers it itself, so neither the faults of the application nor
+        // its signature check apply (a wrong base URL shows as a 404, not as a 401).
+        router.route().handler(ctx -> apiResponses.html(ctx, 404, ErrorPages.notFound()));
         router.errorHandler(413, ctx -> apiResponses.message(ctx, 413,
                 "The request body exceeds " + MAX_BODY_BYTES + " bytes."));
         router.errorHandler(500, ctx -> {
@@ -94,7 +98,7 @@ final class SandboxRouter {
      * The gates every API request passes, in order, before its operation. Insert a new request policy here.
      */
     private List<Handler<RoutingContext>> apiGates() {
-        return List.of(counting, faults, authentication);
+        return List.of(faults, authentication);
     }
 
     private void apiRoute(Router router, String pathRegex, Handler<RoutingContext> operation) {
@@ -115,9 +119,5 @@ final class SandboxRouter {
                 apiResponses.methodNotAllowed(ctx, method.name());
             }
         };
-    }
-
-    private static String noResource(RoutingContext ctx) {
-        return "No HTTP resource was found that matches the request URI '" + ctx.request().path() + "'.";
     }
 }

@@ -60,7 +60,7 @@ public final class SandboxServer {
         this.notesApi = new NotesApi(settings, notes, faultInjection, apiResponses);
         AdminApi admin = new AdminApi(faults, notes, stats, authentication, adminResponses);
         this.router = new SandboxRouter(settings.pathPrefix(), new RequestCounting(stats), faultInjection,
-                authentication, notesApi, admin, apiResponses, adminResponses);
+                authentication, notesApi, admin, apiResponses);
     }
 
     /** Starts a sandbox; the Uni completes once it listens. */

@@ -15,6 +15,8 @@ public final class SandboxStats {
     private final ConcurrentMap<Integer, LongAdder> byStatus = new ConcurrentHashMap<>();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder delayedCreates = new LongAdder();
+    private final LongAdder heldCreates = new LongAdder();
+    private final LongAdder trickled = new LongAdder();
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicInteger peakInFlight = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -49,6 +51,24 @@ public final class SandboxStats {
         return count == null ? 0 : count.sum();
     }
 
+    void heldCreate() {
+        heldCreates.increment();
+    }
+
+    void trickled() {
+        trickled.increment();
+    }
+
+    /** Creates whose answer was held until released (hold creates). */
+    public long heldCreates() {
+        return heldCreates.sum();
+    }
+
+    /** API answers whose body trickled (trickle). */
+    public long trickledAnswers() {
+        return trickled.sum();
+    }
+
     /** API requests answered, by status, in status order. */
     public Map<Integer, Long> byStatus() {
         Map<Integer, Long> snapshot = new TreeMap<>();
@@ -72,5 +92,7 @@ public final class SandboxStats {
         byStatus.clear();
         dropped.reset();
         delayedCreates.reset();
+        heldCreates.reset();
+        trickled.reset();
     }
 }

@@ -104,7 +104,8 @@ class SandboxApiTest extends SandboxTestSupport {
                 .matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{7}Z");
         assertThat(note.get("NoteID").asLong()).isEqualTo(Long.parseLong(id));
         assertThat(note.get("IssueNumber").asLong()).isEqualTo(6);
-        assertThat(note.get("CreatedDate").asText()).isEqualTo("2014-01-01T11:30:10.0000000");
+        // datetime keeps no trailing zeros: Json.NET writes a whole second without a fraction.
+        assertThat(note.get("CreatedDate").asText()).isEqualTo("2014-01-01T11:30:10");
         assertThat(note.get("CreatedBy").asText()).isEqualTo("APIUser");
         assertThat(note.has("ModifiedBy")).isTrue();
         assertThat(note.has("ModifiedDate")).isTrue();
@@ -195,36 +196,87 @@ class SandboxApiTest extends SandboxTestSupport {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
-            malformed JSON          | {"IssueNumber":6,                                                            | not a CreateNoteDTO
-            JSON array              | []                                                                           | not a CreateNoteDTO
-            JSON null               | null                                                                         | must be a CreateNoteDTO
-            empty body              | ``                                                                           | CreateNoteDTO
-            wrong type              | {"IssueNumber":"six","CreatedDate":"2024-01-01T00:00:00","CreatedBy":"Admin","NoteText":"x"} | not a CreateNoteDTO
-            fractional issue        | {"IssueNumber":6.5,"CreatedDate":"2024-01-01T00:00:00","CreatedBy":"Admin","NoteText":"x"}   | not a CreateNoteDTO
-            missing NoteText        | {"IssueNumber":6,"CreatedDate":"2024-01-01T00:00:00","CreatedBy":"Admin"}                    | NoteText is required
-            empty NoteText          | {"IssueNumber":6,"CreatedDate":"2024-01-01T00:00:00","CreatedBy":"Admin","NoteText":""}      | NoteText is required
-            missing CreatedBy       | {"IssueNumber":6,"CreatedDate":"2024-01-01T00:00:00","NoteText":"x"}                         | CreatedBy is required
-            inactive CreatedBy      | {"IssueNumber":6,"CreatedDate":"2024-01-01T00:00:00","CreatedBy":"Mallory","NoteText":"x"}   | 'Mallory' does not reference an existing, active User
-            missing IssueNumber     | {"CreatedDate":"2024-01-01T00:00:00","CreatedBy":"Admin","NoteText":"x"}                     | IssueNumber is required
-            non-existent issue      | {"IssueNumber":501,"CreatedDate":"2024-01-01T00:00:00","CreatedBy":"Admin","NoteText":"x"}   | IssueNumber 501 does not correspond to an existing Issue
-            negative issue          | {"IssueNumber":-6,"CreatedDate":"2024-01-01T00:00:00","CreatedBy":"Admin","NoteText":"x"}    | IssueNumber -6 does not correspond
-            missing CreatedDate     | {"IssueNumber":6,"CreatedBy":"Admin","NoteText":"x"}                                         | CreatedDate is required
-            unparsable CreatedDate  | {"IssueNumber":6,"CreatedDate":"yesterday","CreatedBy":"Admin","NoteText":"x"}               | 'yesterday' is not an ISO 8601
+            malformed JSON          | {"IssueNumber":6,                                                                            | note                | The request body is not valid JSON
+            JSON array              | []                                                                                           | note                | Cannot deserialize the current JSON array into type 'CreateNoteDTO'
+            JSON null               | null                                                                                         | note                | A CreateNoteDTO is required in the request body.
+            empty body              | ``                                                                                           | note                | A CreateNoteDTO is required in the request body.
+            wrong type              | {"IssueNumber":"six","CreatedDate":"2024-01-01T00:00:00","CreatedBy":"Admin","NoteText":"x"} | note.IssueNumber    | Could not convert string to integer: six. Path 'IssueNumber'.
+            fractional issue        | {"IssueNumber":6.5,"CreatedDate":"2024-01-01T00:00:00","CreatedBy":"Admin","NoteText":"x"}   | note.IssueNumber    | Input string '6.5' is not a valid integer. Path 'IssueNumber'.
+            missing NoteText        | {"IssueNumber":6,"CreatedDate":"2024-01-01T00:00:00","CreatedBy":"Admin"}                    | note.NoteText       | The NoteText field is required.
+            empty NoteText          | {"IssueNumber":6,"CreatedDate":"2024-01-01T00:00:00","CreatedBy":"Admin","NoteText":""}      | note.NoteText       | The NoteText field is required.
+            blank NoteText          | {"IssueNumber":6,"CreatedDate":"2024-01-01T00:00:00","CreatedBy":"Admin","NoteText":"   "} | note.NoteText       | The NoteText field is required.
+            missing CreatedBy       | {"IssueNumber":6,"CreatedDate":"2024-01-01T00:00:00","NoteText":"x"}                         | note.CreatedBy      | The CreatedBy field is required.
+            inactive CreatedBy      | {"IssueNumber":6,"CreatedDate":"2024-01-01T00:00:00","CreatedBy":"Mallory","NoteText":"x"}   | note.CreatedBy      | CreatedBy 'Mallory' does not reference an existing, active User.
+            missing IssueNumber     | {"CreatedDate":"2024-01-01T00:00:00","CreatedBy":"Admin","NoteText":"x"}                     | note.IssueNumber    | The IssueNumber field is required.
+            null IssueNumber        | {"IssueNumber":null,"CreatedBy":"Admin","NoteText":"x"}                                      | note.IssueNumber    | Error converting value {null} to type 'System.Int32'. Path 'IssueNumber'.
+            non-existent issue      | {"IssueNumber":501,"CreatedDate":"2024-01-01T00:00:00","CreatedBy":"Admin","NoteText":"x"}   | note.IssueNumber    | IssueNumber 501 does not correspond to an existing Issue.
+            negative issue          | {"IssueNumber":-6,"CreatedDate":"2024-01-01T00:00:00","CreatedBy":"Admin","NoteText":"x"}    | note.IssueNumber    | IssueNumber -6 does not correspond to an existing Issue.
+            unparsable CreatedDate  | {"IssueNumber":6,"CreatedDate":"yesterday","CreatedBy":"Admin","NoteText":"x"}               | note.CreatedDate    | Could not convert string to DateTime: yesterday. Path 'CreatedDate'.
+            impossible CreatedDate  | {"IssueNumber":6,"CreatedDate":"2024-02-30T00:00:00","CreatedBy":"Admin","NoteText":"x"}     | note.CreatedDate    | Could not convert string to DateTime: 2024-02-30T00:00:00. Path 'CreatedDate'.
+            numeric CreatedDate     | {"IssueNumber":6,"CreatedDate":20240101,"CreatedBy":"Admin","NoteText":"x"}                  | note.CreatedDate    | Unexpected token parsing date. Expected String, got Number. Path 'CreatedDate'.
+            before datetime's range | {"IssueNumber":6,"CreatedDate":"1752-12-31T23:59:59","CreatedBy":"Admin","NoteText":"x"}     | note.CreatedDate    | SqlDateTime overflow. Must be between 1/1/1753 12:00:00 AM and 12/31/9999 11:59:59 PM.
+            rounded past its range  | {"IssueNumber":6,"CreatedDate":"9999-12-31T23:59:59.999","CreatedBy":"Admin","NoteText":"x"} | note.CreatedDate    | SqlDateTime overflow. Must be between 1/1/1753 12:00:00 AM and 12/31/9999 11:59:59 PM.
+            boolean not a boolean   | {"IssueNumber":6,"CreatedBy":"Admin","NoteText":"x","IsPrivate":"maybe"}                     | note.IsPrivate      | Could not convert to boolean: "maybe". Path 'IsPrivate'.
             """)
-    void createAnswers400ForInvalidData(String caseName, String body, String message) throws Exception {
+    void createAnswers400WithModelStateForInvalidData(String caseName, String body, String key, String message)
+            throws Exception {
         HttpResponse<String> created = client.post(API + "/notes", body);
 
         assertThat(created.statusCode()).isEqualTo(400);
-        assertThat(JSON.readTree(created.body()).get("Message").asText()).contains(message);
+        assertThat(created.headers().firstValue("Content-Type")).hasValueSatisfying(
+                ct -> assertThat(ct).startsWith("application/json"));
+        JsonNode error = JSON.readTree(created.body());
+        assertThat(error.get("Message").asText()).isEqualTo("The request is invalid.");
+        assertThat(error.get("ModelState").get(key).isArray()).as(created.body()).isTrue();
+        assertThat(error.get("ModelState").get(key).get(0).asText()).as(created.body()).startsWith(message);
         assertThat(sandbox.notes().size()).isZero();
     }
 
     @Test
-    void createIgnoresUnknownFieldsAndMatchesUsersCaseInsensitively() {
-        String body = "{\"IssueNumber\":6,\"CreatedDate\":\"2024-01-01T00:00:00\",\"CreatedBy\":\"apiuser\","
+    void everyInvalidFieldIsReportedUnderItsOwnKey() throws Exception {
+        HttpResponse<String> created = client.post(API + "/notes",
+                "{\"IssueNumber\":501,\"CreatedBy\":\"\",\"CreatedDate\":\"soon\",\"IsRichText\":7}");
+
+        assertThat(created.statusCode()).isEqualTo(400);
+        JsonNode modelState = JSON.readTree(created.body()).get("ModelState");
+        List<String> keys = new java.util.ArrayList<>();
+        modelState.fieldNames().forEachRemaining(keys::add);
+        assertThat(keys).containsExactlyInAnyOrder("note.IssueNumber", "note.CreatedBy", "note.CreatedDate",
+                "note.NoteText", "note.IsRichText");
+        assertThat(modelState.get("note.NoteText").get(0).asText()).isEqualTo("The NoteText field is required.");
+        assertThat(modelState.get("note.CreatedBy").get(0).asText()).isEqualTo("The CreatedBy field is required.");
+    }
+
+    @Test
+    void propertyNamesMatchIgnoringCaseAsJsonNetDoes() {
+        String body = "{\"issuenumber\":6,\"createdby\":\"Admin\",\"notetext\":\"lower-case names\"}";
+
+        HttpResponse<String> created = client.post(API + "/notes", body);
+
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(sandbox.notes().get(Long.parseLong(created.body())).orElseThrow().noteText())
+                .isEqualTo("lower-case names");
+    }
+
+    @Test
+    void createIgnoresUnknownFields() {
+        String body = "{\"IssueNumber\":6,\"CreatedDate\":\"2024-01-01T00:00:00\",\"CreatedBy\":\"Admin\","
                 + "\"NoteText\":\"x\",\"Extra\":{\"a\":[1,2]}}";
 
         assertThat(client.post(API + "/notes", body).statusCode()).isEqualTo(201);
+    }
+
+    @ParameterizedTest
+    @CsvSource({ "apiuser, APIUser", "ADMIN, Admin", "Bridge, bridge", "APIUser, APIUser" })
+    void createdByMatchesUsersIgnoringCaseAndIsStoredInTheUsersOwnCasing(String sent, String stored)
+            throws Exception {
+        String id = client.post(API + "/notes", noteJson(6, sent, "casing")).body();
+
+        assertThat(JSON.readValue(client.get(API + "/notes/" + id).body(), ReadNote.class).createdBy())
+                .isEqualTo(stored);
+        assertThat(JSON.readValue(client.get(API + "/notes/issue/6").body(), NotePage.class).collection())
+                .extracting(ReadNote::createdBy).containsExactly(stored);
+        assertThat(sandbox.notes().get(Long.parseLong(id)).orElseThrow().createdBy()).isEqualTo(stored);
     }
 
     @Test
@@ -249,27 +301,33 @@ class SandboxApiTest extends SandboxTestSupport {
         assertThat(client.get(API + "/notes/" + id).body()).contains("\"NoteText\":\"<b>&lt;Zoë 日本</b>\"");
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = { "2018-01-01T12:32:32-04:00", "2014-01-01T11:30:10.0000000", "2024-05-06T07:08:09.1234567Z",
-            "2011-06-22T18:55:30.47" })
-    void createdDateIsStoredVerbatim(String createdDate) throws Exception {
-        String body = "{\"IssueNumber\":6,\"CreatedDate\":\"" + createdDate
-                + "\",\"CreatedBy\":\"Admin\",\"NoteText\":\"x\"}";
-        String id = client.post(API + "/notes", body).body();
+    @Test
+    void unknownRoutesAnswerIisHtml404BeforeAnySignatureCheck() throws Exception {
+        HttpResponse<String> signed = client.get(API + "/issues/1");
+        HttpResponse<String> unsigned = client.send(client.sign("GET", API + "/issues/1", "", "")
+                .withoutHeader(SandboxTestClient.AUTHORIZATION).withoutHeader(SandboxTestClient.TIMESTAMP)
+                .withoutHeader(SandboxTestClient.REQUEST_ID));
+        HttpResponse<String> wrongVersion = client.send(client.sign("POST", "/issuetrak/api/v2/notes", "",
+                noteJson(6, "Admin", "x")).withHeader(SandboxTestClient.AUTHORIZATION, "forged"));
 
-        assertThat(JSON.readValue(client.get(API + "/notes/" + id).body(), ReadNote.class).createdDate())
-                .isEqualTo(createdDate);
+        for (HttpResponse<String> notFound : List.of(signed, unsigned, wrongVersion)) {
+            assertThat(notFound.statusCode()).isEqualTo(404);
+            assertThat(notFound.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    ct -> assertThat(ct).startsWith("text/html"));
+            assertThat(notFound.body()).startsWith("<!DOCTYPE html").contains("404 - File or directory not found.");
+        }
+        assertThat(sandbox.notes().size()).isZero();
     }
 
     @Test
-    void unknownRouteAnswers404AndWrongMethod405() throws Exception {
-        HttpResponse<String> unknown = client.get(API + "/issues/1");
+    void aWrongMethodOnAKnownRouteIsAnswered405AfterTheSignatureCheck() {
         HttpResponse<String> wrongMethod = client.send(client.sign("DELETE", API + "/notes/1", "", ""));
+        HttpResponse<String> unsigned = client.send(client.sign("DELETE", API + "/notes/1", "", "")
+                .withHeader(SandboxTestClient.AUTHORIZATION, "forged"));
 
-        assertThat(unknown.statusCode()).isEqualTo(404);
-        assertThat(JSON.readTree(unknown.body()).get("Message").asText()).contains("No HTTP resource");
         assertThat(wrongMethod.statusCode()).isEqualTo(405);
         assertThat(wrongMethod.headers().firstValue("Allow")).hasValue("GET");
+        assertThat(unsigned.statusCode()).isEqualTo(401);
     }
 
     @Test

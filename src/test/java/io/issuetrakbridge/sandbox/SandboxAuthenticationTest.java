@@ -293,7 +293,9 @@ class SandboxAuthenticationTest extends SandboxTestSupport {
         assertThat(requestTimeIso8601).matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{7}Z");
         assertThat(response.statusCode()).isEqualTo(201);
         ReadNote note = sandbox.notes().get(Long.parseLong(response.body())).orElseThrow();
-        assertThat(note.createdDate()).isEqualTo("2018-01-01T12:32:32-04:00");
+        // Stored as the server's local time (the default zone, America/St_Johns, is UTC-03:30 in January):
+        // 12:32:32-04:00 = 16:32:32Z = 13:02:32 local.
+        assertThat(note.createdDate()).isEqualTo("2018-01-01T13:02:32");
         assertThat(note.noteText()).isEqualTo("Testing note creation from PHP.");
     }
 

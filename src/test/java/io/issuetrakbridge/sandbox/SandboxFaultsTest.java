@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -180,7 +181,13 @@ class SandboxFaultsTest extends SandboxTestSupport {
 
         assertThat(client.admin("DELETE", "/faults", null).statusCode()).isEqualTo(204);
         JsonNode cleared = JSON.readTree(client.admin("GET", "/faults", null).body());
-        cleared.fields().forEachRemaining(field -> assertThat(field.getValue().asDouble()).as(field.getKey()).isZero());
+        assertThat(cleared.get("htmlErrorStatus").asInt()).isEqualTo(500);
+        assertThat(cleared.get("holdCreates").asBoolean()).isFalse();
+        cleared.fields().forEachRemaining(field -> {
+            if (field.getValue().isNumber() && !field.getKey().equals("htmlErrorStatus")) {
+                assertThat(field.getValue().asDouble()).as(field.getKey()).isZero();
+            }
+        });
     }
 
     @Test
@@ -217,6 +224,124 @@ class SandboxFaultsTest extends SandboxTestSupport {
         assertThat(stats.get("requestsTotal").asLong()).isEqualTo(2);
         assertThat(client.admin("DELETE", "/stats", null).statusCode()).isEqualTo(204);
         assertThat(sandbox.stats().byStatus()).isEmpty();
+    }
+
+    @Test
+    void htmlErrorsAnswerTheStatusWithAnHtmlPageThroughTheAdminApi() throws Exception {
+        JsonNode faults = putFaults("{\"htmlErrorRate\":1.0,\"htmlErrorStatus\":502}");
+        assertThat(faults.get("htmlErrorStatus").asInt()).isEqualTo(502);
+
+        HttpResponse<String> failed = client.post(NOTES, noteJson(6, "Admin", "x"));
+
+        assertThat(failed.statusCode()).isEqualTo(502);
+        assertThat(failed.headers().firstValue("Content-Type")).hasValueSatisfying(
+                ct -> assertThat(ct).startsWith("text/html"));
+        assertThat(failed.body()).startsWith("<!DOCTYPE html").contains("<title>502 - Web server received an invalid");
+        assertThat(failed.body().length()).isGreaterThan(1024);
+        assertThat(sandbox.notes().size()).isZero();
+        assertThat(client.admin("PUT", "/faults", "{\"htmlErrorStatus\":404}").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void htmlErrorsDefaultTo500AndComeBeforeAuthentication() {
+        sandbox.faults().htmlErrors(1.0, 500);
+
+        HttpResponse<String> unsigned = client.send(client.sign("GET", NOTES + "/issue/6", "", "")
+                .withHeader(SandboxTestClient.AUTHORIZATION, "forged"));
+
+        assertThat(unsigned.statusCode()).isEqualTo(500);
+        assertThat(unsigned.body()).contains("500 - Internal server error.");
+    }
+
+    @Test
+    void trickleSendsTheHeadersThenTheBodyOnlyAfterTheGivenTime() throws Exception {
+        putFaults("{\"trickleRate\":1.0,\"trickleMs\":1500}");
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        SandboxTestClient.Request signed = client.sign("POST", NOTES, "", noteJson(6, "Admin", "trickled"));
+        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest
+                .newBuilder(java.net.URI.create(origin() + NOTES))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(signed.body()));
+        signed.headers().forEach(request::header);
+
+        long started = System.nanoTime();
+        // Returns once the status line and headers are in; the body is read from the stream after.
+        HttpResponse<java.io.InputStream> response = http.send(request.build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(response.statusCode()).isEqualTo(201);
+        long noteId = sandbox.notes().forIssue(6).get(0).noteId();
+        assertThat(response.headers().firstValueAsLong("Content-Length"))
+                .hasValue(Long.toString(noteId).length());
+        String body;
+        try (java.io.InputStream in = response.body()) {
+            body = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        assertThat(body).isEqualTo(Long.toString(noteId));
+        // A lower bound only: the last byte is written by a timer that cannot fire early.
+        assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(1500));
+        assertThat(sandbox.stats().trickledAnswers()).isEqualTo(1);
+        assertThat(JSON.readTree(client.admin("GET", "/stats", null).body()).get("trickledAnswers").asLong())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void holdCreatesStoresTheNoteAndAnswersOnlyWhenReleased() throws Exception {
+        JsonNode faults = putFaults("{\"holdCreates\":true}");
+        assertThat(faults.get("holdCreates").asBoolean()).isTrue();
+
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> answer = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> client.post(NOTES, noteJson(6, "Admin", "held")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !heldNoteIds().isEmpty());
+
+        long noteId = heldNoteIds().get(0);
+        assertThat(sandbox.notes().get(noteId)).hasValueSatisfying(n -> assertThat(n.noteText()).isEqualTo("held"));
+        assertThat(sandbox.faults().held()).containsExactly(noteId);
+        // Held means no answer at all until released: the client is still waiting.
+        assertThat(answer).isNotDone();
+
+        HttpResponse<String> released = client.admin("POST", "/held/release", "");
+        assertThat(released.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(released.body()).get("released").asInt()).isEqualTo(1);
+
+        HttpResponse<String> created = answer.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(created.statusCode()).isEqualTo(201);
+        assertThat(created.body()).isEqualTo(Long.toString(noteId));
+        assertThat(heldNoteIds()).isEmpty();
+        assertThat(sandbox.stats().heldCreates()).isEqualTo(1);
+    }
+
+    @Test
+    void aHeldCreateWhoseClientGivesUpLeavesTheHeldListButNotTheStore() {
+        sandbox.faults().holdCreates(true);
+
+        assertThatThrownBy(() -> client.sendOrThrow(client.sign("POST", NOTES, "", noteJson(6, "Admin", "abandoned")),
+                Duration.ofMillis(500))).isInstanceOf(HttpTimeoutException.class);
+
+        assertThat(sandbox.notes().forIssue(6)).extracting(n -> n.noteText()).containsExactly("abandoned");
+        await().atMost(Duration.ofSeconds(10)).until(() -> sandbox.faults().held().isEmpty());
+        // Reads are never held: a client can find the note while creates are held.
+        assertThat(client.get(NOTES + "/issue/6").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void resettingTheFaultsReleasesHeldCreates() throws Exception {
+        sandbox.faults().holdCreates(true);
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> answer = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> client.post(NOTES, noteJson(6, "Admin", "held then reset")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !sandbox.faults().held().isEmpty());
+
+        assertThat(client.admin("DELETE", "/faults", null).statusCode()).isEqualTo(204);
+
+        assertThat(answer.get(10, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(201);
+        assertThat(sandbox.faults().current().holdCreates()).isFalse();
+    }
+
+    private static List<Long> heldNoteIds() throws IOException {
+        HttpResponse<String> held = client.admin("GET", "/held", null);
+        assertThat(held.statusCode()).isEqualTo(200);
+        return List.of(JSON.readValue(held.body(), Long[].class));
     }
 
     private static JsonNode putFaults(String json) {

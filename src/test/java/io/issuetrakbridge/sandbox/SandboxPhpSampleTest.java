@@ -48,7 +48,8 @@ class SandboxPhpSampleTest extends SandboxTestSupport {
         String noteId = output.replaceAll("(?s)^RESPONSE = (\\d+)\n.*", "$1");
         ReadNote note = sandbox.notes().get(Long.parseLong(noteId)).orElseThrow();
         assertThat(note.createdBy()).isEqualTo("APIUser");
-        assertThat(note.createdDate()).isEqualTo("2018-01-01T12:32:32-04:00");
+        // The server's local time (America/St_Johns by default, UTC-03:30 in January): 16:32:32Z = 13:02:32.
+        assertThat(note.createdDate()).isEqualTo("2018-01-01T13:02:32");
         assertThat(output).contains("\"NoteText\":\"Testing note creation from PHP.\"");
     }
 
