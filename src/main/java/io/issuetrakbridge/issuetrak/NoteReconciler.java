@@ -1,10 +1,7 @@
 package io.issuetrakbridge.issuetrak;
 
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -18,7 +15,9 @@ import io.smallrye.mutiny.Uni;
  * Answers "does the note this command would create already exist?" after an outcome that may or
  * may not have created it. Issuetrak has no idempotency key, so the match is on content: the same
  * CreatedBy, NoteText and CreatedDate. The bridge fixes CreatedDate per command (the record's
- * timestamp when the producer gives none), which makes that triple specific to one command.
+ * timestamp when the producer gives none), which makes that triple specific to one command; Issuetrak
+ * rounds and may shift the date it stores, so dates match by {@link StoredDateRule}, and a NoteID another
+ * command has claimed is never adopted (two commands of identical content then get a note each).
  */
 @ApplicationScoped
 public class NoteReconciler {
@@ -42,52 +41,25 @@ public class NoteReconciler {
     /** As {@link #findExisting(CreateNote, Set)}, for the command it serves (log lines, trace context). */
     public Uni<Optional<Long>> findExisting(CreateNote note, Set<Long> claimed, CallContext command) {
         return client.notesForIssue(note.issueNumber(), command)
-                .map(page -> page.collection() == null ? Optional.<Long>empty()
-                        : page.collection().stream()
-                                .filter(existing -> matches(note, existing))
-                                .map(ReadNote::noteId)
-                                .filter(id -> !claimed.contains(id))
-                                .min(Comparator.naturalOrder()));
+                .map(page -> choose(note, page.collection() == null ? List.of() : page.collection(), claimed));
     }
 
-    static boolean matches(CreateNote sent, ReadNote stored) {
-        return sent.createdBy().equalsIgnoreCase(nullToEmpty(stored.createdBy()))
-                && sent.noteText().equals(stored.noteText())
-                && sameInstant(sent.createdDate(), stored.createdDate());
+    /** The lowest NoteID among {@code stored} that matches {@code note} and no other command has claimed. */
+    static Optional<Long> choose(CreateNote note, List<ReadNote> stored, Set<Long> claimed) {
+        return stored.stream()
+                .filter(existing -> matches(note, existing))
+                .map(ReadNote::noteId)
+                .filter(id -> !claimed.contains(id))
+                .min(Comparator.naturalOrder());
     }
 
     /**
-     * Issuetrak may store fewer fractional digits or drop the offset it was given; compare as
-     * local date-times at millisecond precision rather than as text.
+     * Same note: CreatedBy equal ignoring case (Issuetrak gives back the user's own casing), NoteText equal
+     * (Issuetrak stores it verbatim) and CreatedDate as {@link StoredDateRule} allows.
      */
-    static boolean sameInstant(String sent, String stored) {
-        if (sent == null || stored == null) {
-            return sent == stored;
-        }
-        if (sent.equals(stored)) {
-            return true;
-        }
-        Optional<LocalDateTime> a = parse(sent);
-        Optional<LocalDateTime> b = parse(stored);
-        return a.isPresent() && b.isPresent()
-                && a.get().withNano(a.get().getNano() / 1_000_000 * 1_000_000)
-                        .equals(b.get().withNano(b.get().getNano() / 1_000_000 * 1_000_000));
-    }
-
-    private static Optional<LocalDateTime> parse(String text) {
-        try {
-            return Optional.of(OffsetDateTime.parse(text).toLocalDateTime());
-        } catch (DateTimeParseException notOffset) {
-            try {
-                return Optional.of(LocalDateTime.parse(text.endsWith("Z") ? text.substring(0, text.length() - 1) : text,
-                        DateTimeFormatter.ISO_LOCAL_DATE_TIME));
-            } catch (DateTimeParseException e) {
-                return Optional.empty();
-            }
-        }
-    }
-
-    private static String nullToEmpty(String s) {
-        return s == null ? "" : s;
+    static boolean matches(CreateNote sent, ReadNote stored) {
+        return sent.createdBy().equalsIgnoreCase(stored.createdBy() == null ? "" : stored.createdBy())
+                && sent.noteText().equals(stored.noteText())
+                && StoredDateRule.matches(sent.createdDate(), stored.createdDate());
     }
 }

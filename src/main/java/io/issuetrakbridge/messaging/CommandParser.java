@@ -2,11 +2,8 @@ package io.issuetrakbridge.messaging;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoField;
 
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.internals.Topic;
@@ -17,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 
+import io.issuetrakbridge.issuetrak.StoredDateRule;
 import io.issuetrakbridge.issuetrak.dto.CreateNote;
 import io.smallrye.reactive.messaging.kafka.reply.KafkaRequestReply;
 
@@ -29,16 +27,6 @@ public final class CommandParser {
 
     /** Longest command ID accepted: it is a ledger key and a header on every outcome. */
     static final int MAX_COMMAND_ID_LENGTH = 256;
-
-    /**
-     * CreatedDate when the command has none: the record's timestamp in UTC, in the form of
-     * Issuetrak's own samples ({@code 2014-01-01T11:30:10.0000000}).
-     */
-    static final DateTimeFormatter CREATED_DATE = new DateTimeFormatterBuilder()
-            .appendPattern("yyyy-MM-dd'T'HH:mm:ss")
-            .appendFraction(ChronoField.NANO_OF_SECOND, 7, 7, true)
-            .toFormatter()
-            .withZone(ZoneOffset.UTC);
 
     private final ObjectReader reader;
     private final int maxNoteBytes;
@@ -189,7 +177,8 @@ public final class CommandParser {
 
     private static String createdDate(JsonNode node, Instant recordTime) {
         if (node == null || node.isNull()) {
-            return CREATED_DATE.format(recordTime);
+            // At 10 ms, which SQL Server's datetime keeps exactly: reconciliation then finds the date it sent.
+            return StoredDateRule.defaultCreatedDate(recordTime);
         }
         if (!node.isTextual()) {
             throw new InvalidCommandException("CreatedDate must be an ISO 8601 string, not " + kind(node));

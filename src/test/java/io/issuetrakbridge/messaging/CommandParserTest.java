@@ -30,7 +30,8 @@ class CommandParserTest {
         assertThat(c.note().isPrivate()).isFalse();
         assertThat(c.note().isRichText()).isFalse();
         assertThat(c.note().shouldSuppressEmailForCreateOperation()).isFalse();
-        assertThat(c.note().createdDate()).isEqualTo("2026-11-23T10:15:30.1234560");
+        // Cut to 10 ms, a whole number of SQL Server datetime steps (1/300 s).
+        assertThat(c.note().createdDate()).isEqualTo("2026-11-23T10:15:30.1200000");
     }
 
     @Test

@@ -139,14 +139,11 @@ public class NotePipelineTest {
         String id = "cmd-" + UUID.randomUUID();
         RecordMetadata sent = topics.send("9", command(id, 9, "dated"));
         long noteId = json(topics.await("replies", commandIds(List.of(id)), 1).get(0).value()).get("NoteID").asLong();
-        // The record's timestamp in UTC, without an offset, as Issuetrak's datetime column keeps it (1/300 s, so
-        // not the text sent): within 10 ms, which also leaves the bridge free to send its default at a coarser step.
-        java.time.LocalDateTime recordTime = java.time.LocalDateTime.ofInstant(
-                java.time.Instant.ofEpochMilli(sent.timestamp()), java.time.ZoneOffset.UTC);
-        java.time.LocalDateTime stored = java.time.LocalDateTime.parse(
-                sandbox.notes().get(noteId).orElseThrow().createdDate());
-        assertThat(java.time.Duration.between(recordTime, stored).abs())
-                .isLessThanOrEqualTo(java.time.Duration.ofMillis(10));
+        // The record's timestamp cut to 10 ms, in UTC: a whole number of datetime steps, so stored unchanged.
+        java.time.LocalDateTime expected = java.time.LocalDateTime.ofInstant(
+                java.time.Instant.ofEpochMilli(sent.timestamp() - sent.timestamp() % 10), java.time.ZoneOffset.UTC);
+        assertThat(java.time.LocalDateTime.parse(sandbox.notes().get(noteId).orElseThrow().createdDate()))
+                .isEqualTo(expected);
     }
 
     static Stream<Arguments> badCommands() {
