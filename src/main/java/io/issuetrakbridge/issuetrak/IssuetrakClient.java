@@ -2,9 +2,12 @@ package io.issuetrakbridge.issuetrak;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeoutException;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,23 +33,19 @@ import io.opentelemetry.context.propagation.TextMapSetter;
 import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.vertx.UniHelper;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SSLOptions;
+import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.ext.web.client.HttpRequest;
+import io.vertx.mutiny.ext.web.client.HttpResponse;
+import io.vertx.mutiny.ext.web.client.WebClient;
 
 /**
  * Signed client for Issuetrak's Notes API: create a note, read a note, list an issue's notes, and a
- * cheap signed probe. One Vert.x HTTP client (one connection pool) for the application. Every failure
- * arrives as an {@link IssuetrakException} chosen by {@link ResponseClassifier}.
- * <p>
- * Vert.x core's client rather than the WebClient: the WebClient's interceptor chain and promise
- * hops were a tenth of the bridge's CPU per note, for features (codecs, redirects, templates) it does
- * not use (docs/BENCHMARKS.md).
+ * cheap signed probe. One Vert.x Mutiny WebClient (one connection pool), built once for the application.
+ * Every failure arrives as an {@link IssuetrakException} chosen by {@link ResponseClassifier}.
  *
  * <p>Each returned {@link Uni} is lazy and signs on subscription, so re-subscribing (a retry) sends a
  * fresh request ID and timestamp, as Issuetrak requires.
@@ -56,17 +55,18 @@ public class IssuetrakClient {
 
     private static final Logger LOG = Logger.getLogger(IssuetrakClient.class);
     private static final String JSON = "application/json; charset=utf-8";
-    private static final TextMapSetter<RequestOptions> TRACE_HEADERS = (request, name, value) -> {
+    private static final TextMapSetter<HttpRequest<Buffer>> TRACE_HEADERS = (request, name, value) -> {
         if (request != null) {
             request.putHeader(name, value);
         }
     };
 
-    private final HttpClient http;
+    private final WebClient http;
     private final RequestSigner signer;
     private final ResponseClassifier classifier;
     private final ObjectMapper json;
     private final String notesPath;
+    private final Duration requestTimeout;
     private final long requestTimeoutMs;
     private final BridgeMetrics metrics;
     private final CommandTracing tracing;
@@ -87,27 +87,31 @@ public class IssuetrakClient {
         this.json = json;
         this.signer = new RequestSigner(config.apiKey());
         this.classifier = new ResponseClassifier(config.apiKey(), json, java.time.Clock.systemUTC());
-        this.requestTimeoutMs = config.requestTimeout().toMillis();
+        this.requestTimeout = config.requestTimeout();
+        this.requestTimeoutMs = requestTimeout.toMillis();
         URI base = config.baseUrl();
         String prefix = base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/+$", "");
         this.notesPath = prefix + "/api/v" + config.apiVersion() + "/notes";
-        this.http = vertx.getDelegate().createHttpClient(options(config, base, tlsRegistry));
+        this.http = WebClient.create(vertx, options(config, base, tlsRegistry));
     }
 
-    private static HttpClientOptions options(IssuetrakConfig config, URI base, TlsConfigurationRegistry tlsRegistry) {
+    private static WebClientOptions options(IssuetrakConfig config, URI base, TlsConfigurationRegistry tlsRegistry) {
         boolean https = "https".equalsIgnoreCase(base.getScheme());
         String host = base.getHost();
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         }
-        HttpClientOptions options = new HttpClientOptions()
+        WebClientOptions options = new WebClientOptions()
                 .setDefaultHost(host)
                 .setDefaultPort(base.getPort() != -1 ? base.getPort() : https ? 443 : 80)
                 .setSsl(https)
                 // Netty's connect timeout: it fails with ConnectTimeoutException, i.e. nothing was sent.
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
                 .setMaxPoolSize(config.maxConnections())
-                .setKeepAlive(true);
+                .setKeepAlive(true)
+                // A redirect means the base URL is wrong; following it would send a request signed for another path.
+                .setFollowRedirects(false)
+                .setUserAgent("issuetrak-bridge");
         Optional<String> tlsName = config.tlsConfigurationName();
         if (tlsName.isPresent() && !https) {
             LOG.warnf("issuetrak.tls-configuration-name=%s is ignored: issuetrak.base-url is not https", tlsName.get());
@@ -120,7 +124,7 @@ public class IssuetrakClient {
         return options;
     }
 
-    private static void applyTls(HttpClientOptions options, TlsConfiguration tls) {
+    private static void applyTls(WebClientOptions options, TlsConfiguration tls) {
         if (tls.isTrustAll()) {
             options.setTrustAll(true).setVerifyHost(false);
         } else if (tls.getTrustStoreOptions() != null) {
@@ -240,7 +244,7 @@ public class IssuetrakClient {
     private record Answer(int status, String retryAfter, Buffer body) {
 
         String bodyAsString() {
-            return body == null ? null : body.toString(java.nio.charset.StandardCharsets.UTF_8);
+            return body == null ? null : body.toString(StandardCharsets.UTF_8.name());
         }
     }
 
@@ -267,33 +271,29 @@ public class IssuetrakClient {
     private Uni<Outcome> send(HttpMethod method, String path, byte[] body, String operation, String op,
             CallContext command) {
         SignedHeaders signed = signer.sign(method.name(), path, "", body, Instant.now(), UUID.randomUUID());
-        RequestOptions request = new RequestOptions()
-                .setMethod(method)
-                .setURI(path)
-                // A redirect means the base URL is wrong; following it would send a request signed for another path.
-                .setFollowRedirects(false)
+        HttpRequest<Buffer> request = http.request(method, path)
                 // Idle timeout: starts once a connection is held, so it fires only after the request may have left.
-                .setIdleTimeout(requestTimeoutMs)
+                // It also closes a connection whose answer stalls, after the deadline below has given up on it.
+                .idleTimeout(requestTimeoutMs)
                 .putHeader(RequestSigner.TIMESTAMP_HEADER, signed.timestamp())
                 .putHeader(RequestSigner.REQUEST_ID_HEADER, signed.requestId())
                 .putHeader(RequestSigner.AUTHORIZATION_HEADER, signed.signature())
-                .putHeader("Accept", "application/json")
-                .putHeader("User-Agent", "issuetrak-bridge");
+                .putHeader("Accept", "application/json");
         if (body != null) {
             request.putHeader("Content-Type", JSON);
         }
-        // The Vert.x HTTP client is not instrumented: a span of our own, continued by hand (W3C traceparent).
+        // The WebClient is not instrumented here: a span of our own, continued by hand (W3C traceparent).
         Span span = tracing.calling(command.trace(), method.name(), operation);
         tracing.inject(command.trace().with(span), request, TRACE_HEADERS);
         long started = System.nanoTime();
-        // body() is composed inside the request's callback, not after it: chained at the outer level, from a thread
-        // that is not the connection's event loop, the response can end before body() is called and the Future then
-        // never completes (eclipse-vertx/vert.x#4705; seen as 30 s hangs in IssuetrakClientTest).
-        // Deferred: the request leaves when the Uni is subscribed, not when it is built.
-        Uni<Answer> sent = Uni.createFrom().deferred(() -> UniHelper.toUni(http.request(request)
-                .compose(outgoing -> (body == null ? outgoing.send() : outgoing.send(Buffer.buffer(body)))
-                        .compose(response -> response.body().map(bytes -> new Answer(response.statusCode(),
-                                response.getHeader("Retry-After"), bytes))))));
+        // Lazy: the request leaves when the Uni is subscribed. The signed bytes are the bytes sent.
+        Uni<HttpResponse<Buffer>> exchange = body == null ? request.send() : request.sendBuffer(Buffer.buffer(body));
+        // The whole exchange has one deadline: an answer whose headers came but whose body trickles or stalls
+        // would otherwise keep the idle timeout from ever firing. Past it the request may have taken effect.
+        Uni<Answer> sent = exchange
+                .ifNoItem().after(requestTimeout).failWith(() -> new TimeoutException(
+                        "no complete answer within issuetrak.request-timeout (" + requestTimeoutMs + " ms)"))
+                .map(response -> new Answer(response.statusCode(), response.getHeader("Retry-After"), response.body()));
         return sent
                 .onFailure().transform(failure -> {
                     IssuetrakException classified = classifier.classify(op, failure);

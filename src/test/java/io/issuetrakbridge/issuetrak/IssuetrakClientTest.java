@@ -278,6 +278,33 @@ class IssuetrakClientTest {
     }
 
     @Test
+    void anAnswerThatTricklesInIsAmbiguousAtTheRequestTimeout() {
+        // Headers at once, then one byte every 100 ms: never idle for long, never complete. Bounded to 600 bytes.
+        io.vertx.mutiny.core.http.HttpServer trickling = vertx.createHttpServer().requestHandler(request -> {
+            request.response().setChunked(true).putHeader("Content-Type", "application/json").setStatusCode(201);
+            request.response().writeAndForget("1");
+            java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+            vertx.setPeriodic(100, timer -> {
+                if (sent.incrementAndGet() > 600 || request.response().closed()) {
+                    vertx.cancelTimer(timer);
+                } else {
+                    request.response().writeAndForget("2");
+                }
+            });
+        }).listen(0, "127.0.0.1").await().atMost(WAIT);
+        try {
+            IssuetrakClient client = client("http://127.0.0.1:" + trickling.actualPort(), "request-timeout", "1s");
+
+            Ambiguous stalled = failure(client.createNote(note(13, "APIUser", "trickled")), Ambiguous.class);
+
+            assertThat(stalled).hasMessageStartingWith("No answer from Issuetrak in time")
+                    .hasMessageContaining("issuetrak.request-timeout (1000 ms)");
+        } finally {
+            trickling.close().await().atMost(WAIT);
+        }
+    }
+
+    @Test
     void pathPrefixIsSentAndSigned() {
         SandboxServer prefixed = SandboxServer.start(vertx,
                 SandboxSettings.defaults(ApiKey.of(TestConfigs.TEST_KEY)).withPathPrefix("/issuetrak")).await().atMost(WAIT);
