@@ -66,6 +66,7 @@ public class IssuetrakClient {
     private final ResponseClassifier classifier;
     private final ObjectMapper json;
     private final String notesPath;
+    private final String origin;
     private final Duration requestTimeout;
     private final long requestTimeoutMs;
     private final BridgeMetrics metrics;
@@ -92,6 +93,8 @@ public class IssuetrakClient {
         URI base = config.baseUrl();
         String prefix = base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/+$", "");
         this.notesPath = prefix + "/api/v" + config.apiVersion() + "/notes";
+        // For messages: scheme, host and port only, so no user-info or query in the base URL reaches a log line.
+        this.origin = base.getScheme() + "://" + base.getHost() + (base.getPort() == -1 ? "" : ":" + base.getPort());
         this.http = WebClient.create(vertx, options(config, base, tlsRegistry));
     }
 
@@ -147,8 +150,9 @@ public class IssuetrakClient {
         options.setForceSni(tls.usesSni());
     }
 
+    /** Closes the connection pool: by CDI at shutdown, by hand outside it (plain JUnit tests). */
     @PreDestroy
-    void close() {
+    public void close() {
         http.close();
     }
 
@@ -221,16 +225,20 @@ public class IssuetrakClient {
     }
 
     /**
-     * A cheap signed request (GET of note 0) proving Issuetrak is reachable and accepts our signature.
-     * Succeeds on any answer but 401/403/429/5xx: a 400 or 404 for note 0 is still a verified signature.
-     * Fails with the classified exception otherwise.
+     * A cheap signed request (the notes of issue 0) proving Issuetrak is reachable, the notes API is where
+     * {@code issuetrak.base-url} says, and it accepts our signature. Issuetrak answers 400 for issue 0 (no such
+     * issue, or not a valid number) only once the signature is verified, so a 400 or 422 passes. A 404 does not:
+     * the notes route is not at that URL (IIS answers unknown routes before any signature check), so the base
+     * URL is wrong. Fails with the classified exception otherwise.
      */
     public Uni<Void> probe() {
-        String path = notesPath + "/0";
+        String path = notesPath + "/issue/0";
         String op = "GET " + path;
         return Uni.createFrom().deferred(() -> send(HttpMethod.GET, path, null, "probe", op, CallContext.none()))
-                .invoke(outcome -> outcome.failure().filter(e -> !(e instanceof Rejected)).ifPresent(e -> {
-                    throw e;
+                .invoke(outcome -> outcome.failure().ifPresent(e -> {
+                    if (!(e instanceof Rejected) || e.status().orElse(0) == 404) {
+                        throw e.status().orElse(0) == 404 ? classifier.noApiAt(origin + path) : e;
+                    }
                 }))
                 .replaceWithVoid();
     }

@@ -150,6 +150,15 @@ public final class ResponseClassifier {
     }
 
     /**
+     * A 404 to a signed request on a route the notes API has: nothing there answers for Issuetrak's API, so
+     * {@code issuetrak.base-url} is wrong. Names the URL asked (without user-info or query) so an operator sees it.
+     */
+    public IssuetrakException noApiAt(String url) {
+        return new Rejected(404, "No Issuetrak notes API at " + scrub(url, null)
+                + ": it answered 404 to a signed GET; check issuetrak.base-url");
+    }
+
+    /**
      * Parses Retry-After: delta-seconds or an HTTP-date (RFC 1123). A date in the past is zero;
      * anything absent or unparsable is empty, leaving the delay to the caller's back-off.
      */

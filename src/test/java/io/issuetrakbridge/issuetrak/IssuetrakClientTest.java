@@ -208,6 +208,18 @@ class IssuetrakClientTest {
     }
 
     @Test
+    void probeFailsNamingTheUrlWhenTheBaseUrlPathIsWrong() {
+        // The sandbox is at the root: under /helpdesk there is no notes route, whatever the signature.
+        IssuetrakClient client = client(sandbox.baseUrl() + "/helpdesk");
+
+        Rejected probe = failure(client.probe(), Rejected.class);
+
+        assertThat(probe.status()).hasValue(404);
+        assertThat(probe).hasMessage("No Issuetrak notes API at " + sandbox.baseUrl()
+                + "/helpdesk/api/v1/notes/issue/0: it answered 404 to a signed GET; check issuetrak.base-url");
+    }
+
+    @Test
     void throttledCarriesRetryAfter() {
         sandbox.faults().throttleRate(1.0).retryAfter(Duration.ofSeconds(7));
 

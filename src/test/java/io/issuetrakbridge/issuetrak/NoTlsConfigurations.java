@@ -6,7 +6,7 @@ import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
 
 /** Quarkus' TLS registry as it is when no {@code quarkus.tls.*} is configured: for plain JUnit tests. */
-final class NoTlsConfigurations implements TlsConfigurationRegistry {
+public final class NoTlsConfigurations implements TlsConfigurationRegistry {
 
     @Override
     public Optional<TlsConfiguration> get(String name) {
