@@ -50,6 +50,12 @@ public final class ResponseClassifier {
             "(?i)(x-issuetrak-api-authorization\\\\?[\"']?\\s*[:=]\\s*\\\\?[\"']?)[^\\s\"',;}\\]\\\\]+");
     private static final Pattern DELTA_SECONDS = Pattern.compile("\\d{1,18}");
     private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}&&[^\\t]]+");
+    private static final Pattern HTML = Pattern.compile("(?is)\\s*(<\\?xml[^>]*>\\s*)?(<!--.*?-->\\s*)*<(!doctype\\s+html|html|head|body)\\b");
+    private static final Pattern HTML_TITLE = Pattern.compile("(?is)<title[^>]*>(.*?)</title>");
+    private static final Pattern TAG = Pattern.compile("<[^>]*>");
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+    /** An HTML page's title is cut to this: a reason, not the page. */
+    private static final int MAX_TITLE_LENGTH = 120;
 
     private final List<String> keyForms;
     private final ObjectMapper json;
@@ -209,10 +215,23 @@ public final class ResponseClassifier {
         return text;
     }
 
-    /** ASP.NET Web API errors are {@code {"Message": "..."}}; anything else is shown as text. */
+    /**
+     * ASP.NET Web API errors are {@code {"Message": "..."}}, for an invalid DTO with {@code "ModelState"} (field ->
+     * messages), which is what says what was wrong; an HTML page (IIS, ASP.NET's error pages) is named by its
+     * title, never shown; anything else is shown as text.
+     */
     private String issuetrakMessage(String body) {
         if (body == null || body.isBlank()) {
             return "";
+        }
+        if (HTML.matcher(body).lookingAt()) {
+            Matcher title = HTML_TITLE.matcher(body);
+            String name = title.find() ? WHITESPACE.matcher(TAG.matcher(title.group(1)).replaceAll(" ")).replaceAll(" ").strip()
+                    : "";
+            if (name.length() > MAX_TITLE_LENGTH) {
+                name = name.substring(0, MAX_TITLE_LENGTH) + "…";
+            }
+            return name.isEmpty() ? "an HTML page" : "an HTML page titled \"" + name + "\"";
         }
         try {
             JsonNode node = json.readTree(body);
@@ -220,7 +239,7 @@ public final class ResponseClassifier {
                 for (String field : List.of("Message", "message", "ExceptionMessage", "error")) {
                     JsonNode value = node.get(field);
                     if (value != null && value.isTextual()) {
-                        return value.asText();
+                        return value.asText() + modelState(node.get("ModelState"));
                     }
                 }
             }
@@ -229,6 +248,28 @@ public final class ResponseClassifier {
         } catch (JsonProcessingException e) {
             return body;
         }
+    }
+
+    /** {@code {"note.CreatedBy": ["The CreatedBy field is required."]}} as " note.CreatedBy: The CreatedBy ...". */
+    private static String modelState(JsonNode modelState) {
+        if (modelState == null || !modelState.isObject()) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder();
+        modelState.fields().forEachRemaining(entry -> {
+            List<String> messages = new ArrayList<>();
+            (entry.getValue().isArray() ? entry.getValue() : List.of(entry.getValue())).forEach(m -> {
+                if (m.isTextual()) {
+                    messages.add(m.asText());
+                }
+            });
+            if (!messages.isEmpty()) {
+                out.append(out.length() == 0 ? " " : "; ")
+                        .append(entry.getKey().isEmpty() ? "" : entry.getKey() + ": ")
+                        .append(String.join(" ", messages));
+            }
+        });
+        return out.toString();
     }
 
     private static List<String> secretForms(String secret) {

@@ -64,9 +64,55 @@ class ResponseClassifierTest {
 
     @Test
     void nonJsonBodyIsShownAsText() {
-        IssuetrakException e = classifier.classify("GET /x", 404, null, "<html>Not Found</html>", SIGNATURE).orElseThrow();
+        IssuetrakException e = classifier.classify("GET /x", 503, null, "Service Unavailable", SIGNATURE).orElseThrow();
 
-        assertThat(e.getMessage()).endsWith(": <html>Not Found</html>");
+        assertThat(e.getMessage()).isEqualTo("Issuetrak answered 503 to GET /x: Service Unavailable");
+    }
+
+    @Test
+    void invalidDtoCarriesTheModelStateMessages() {
+        // ASP.NET Web API's answer to an invalid DTO; the empty key is an error about the body as a whole.
+        String body = """
+                {"Message":"The request is invalid.","ModelState":{
+                  "note.CreatedBy":["The CreatedBy field is required."],
+                  "note.IssueNumber":["The field IssueNumber must be between 1 and 2147483647.","Issue 0 does not exist."],
+                  "":["Unexpected character."]}}""";
+
+        IssuetrakException e = classifier.classify("POST /api/v1/notes", 400, null, body, SIGNATURE).orElseThrow();
+
+        assertThat(e).isInstanceOf(Rejected.class);
+        assertThat(e.getMessage()).isEqualTo("Issuetrak answered 400 to POST /api/v1/notes: The request is invalid. "
+                + "note.CreatedBy: The CreatedBy field is required.; note.IssueNumber: The field IssueNumber must be "
+                + "between 1 and 2147483647. Issue 0 does not exist.; Unexpected character.");
+    }
+
+    @Test
+    void anHtmlPageIsNamedByItsTitleNotShown() {
+        String iis = """
+                <!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">
+                <html xmlns="http://www.w3.org/1999/xhtml"><head>
+                <title>IIS 10.0 Detailed Error - 503.0 - Service Unavailable</title>
+                <style type="text/css">body{margin:0;font-size:.7em;}</style></head>
+                <body><div id="content"><h3>HTTP Error 503.0 - Service Unavailable</h3>%s</div></body></html>
+                """.formatted("<p>Most likely causes: the application pool is stopped.</p>".repeat(200));
+        String aspNet = """
+
+                <html>
+                    <head>
+                        <title>Runtime Error</title>
+                    </head>
+                    <body bgcolor="white"><span><h1>Server Error in '/' Application.<hr width=100%% size=1></h1>
+                    <pre>%s</pre></body>
+                </html>""".formatted(KEY);
+        String untitled = "<html><body><p>Bad Gateway</p></body></html>";
+
+        assertThat(classifier.classify("POST /api/v1/notes", 503, null, iis, SIGNATURE).orElseThrow().getMessage())
+                .isEqualTo("Issuetrak answered 503 to POST /api/v1/notes: an HTML page titled "
+                        + "\"IIS 10.0 Detailed Error - 503.0 - Service Unavailable\"");
+        assertThat(classifier.classify("GET /x", 500, null, aspNet, SIGNATURE).orElseThrow().getMessage())
+                .isEqualTo("Issuetrak answered 500 to GET /x: an HTML page titled \"Runtime Error\"");
+        assertThat(classifier.classify("GET /x", 404, null, untitled, SIGNATURE).orElseThrow().getMessage())
+                .isEqualTo("Issuetrak answered 404 to GET /x: an HTML page");
     }
 
     @Test
