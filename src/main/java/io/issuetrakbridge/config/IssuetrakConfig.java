@@ -33,8 +33,9 @@ public interface IssuetrakConfig {
     Duration connectTimeout();
 
     /**
-     * How long to wait for Issuetrak's answer once a request is sent. Past it a create is AMBIGUOUS:
-     * the note may exist, and the bridge reconciles before sending again.
+     * Deadline for a whole exchange with Issuetrak, from sending the request to the last byte of the answer (an
+     * answer that trickles in counts as none). Past it a create is AMBIGUOUS: the note may exist, and the bridge
+     * reconciles before sending again. Also the idle timeout of a connection in use.
      */
     @WithDefault("10s")
     Duration requestTimeout();
