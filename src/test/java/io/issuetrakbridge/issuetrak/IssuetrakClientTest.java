@@ -317,6 +317,39 @@ class IssuetrakClientTest {
     }
 
     @Test
+    void theSandboxsTrickleFaultIsAmbiguousAtTheRequestTimeout() {
+        // The vendor-like sandbox: status and headers at once, the body a byte at a time over 20 s.
+        sandbox.faults().trickle(1.0, Duration.ofSeconds(20));
+        IssuetrakClient client = client(sandbox.baseUrl(), "request-timeout", "1s");
+
+        Ambiguous stalled = failure(client.createNote(note(14, "APIUser", "trickled")), Ambiguous.class);
+
+        assertThat(stalled).hasMessageContaining("issuetrak.request-timeout (1000 ms)");
+    }
+
+    @Test
+    void anHtmlErrorPageBecomesItsStatusAndTitle() {
+        sandbox.faults().htmlErrors(1.0, 503);
+
+        Unavailable page = failure(client().createNote(note(15, "APIUser", "x")), Unavailable.class);
+
+        assertThat(page.status()).hasValue(503);
+        assertThat(page).hasMessage("Issuetrak answered 503 to POST /api/v1/notes: an HTML page titled "
+                + "\"Service Unavailable\"");
+    }
+
+    @Test
+    void anInvalidNoteIsRejectedWithTheModelStateMessages() {
+        // CreatedBy missing: ASP.NET's 400 names the field.
+        Rejected invalid = failure(client().createNote(new CreateNote(16, "2024-03-05T07:08:09.12", null, true, "x",
+                false, false)), Rejected.class);
+
+        assertThat(invalid.status()).hasValue(400);
+        assertThat(invalid).hasMessage("Issuetrak answered 400 to POST /api/v1/notes: The request is invalid. "
+                + "note.CreatedBy: The CreatedBy field is required.");
+    }
+
+    @Test
     void pathPrefixIsSentAndSigned() {
         SandboxServer prefixed = SandboxServer.start(vertx,
                 SandboxSettings.defaults(ApiKey.of(TestConfigs.TEST_KEY)).withPathPrefix("/issuetrak")).await().atMost(WAIT);
