@@ -298,6 +298,8 @@ public class IssuetrakClient {
         Uni<HttpResponse<Buffer>> exchange = body == null ? request.send() : request.sendBuffer(Buffer.buffer(body));
         // The whole exchange has one deadline: an answer whose headers came but whose body trickles or stalls
         // would otherwise keep the idle timeout from ever firing. Past it the request may have taken effect.
+        // The WebClient offers no handle to reset the stream, so its connection returns to the pool only once that
+        // answer ends or idles for the request timeout.
         Uni<Answer> sent = exchange
                 .ifNoItem().after(requestTimeout).failWith(() -> new TimeoutException(
                         "no complete answer within issuetrak.request-timeout (" + requestTimeoutMs + " ms)"))
