@@ -16,7 +16,9 @@ import io.issuetrakbridge.config.ApiKey;
 import io.issuetrakbridge.config.TestConfigs;
 import io.issuetrakbridge.issuetrak.IssuetrakClient;
 import io.issuetrakbridge.issuetrak.NoTlsConfigurations;
+import io.issuetrakbridge.metrics.BridgeMetrics;
 import io.issuetrakbridge.resilience.IssuetrakGate;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.issuetrakbridge.sandbox.SandboxServer;
 import io.issuetrakbridge.sandbox.SandboxSettings;
 import io.vertx.mutiny.core.Vertx;
@@ -45,7 +47,8 @@ class ReadinessBaseUrlTest {
         IssuetrakClient client = new IssuetrakClient(vertx, TestConfigs.issuetrak(Map.of("base-url", baseUrl)),
                 new ObjectMapper(), new NoTlsConfigurations());
         try {
-            IssuetrakGate gate = new IssuetrakGate(vertx, client, TestConfigs.bridge(Map.of()));
+            IssuetrakGate gate = new IssuetrakGate(vertx, client, TestConfigs.bridge(Map.of()),
+                    new BridgeMetrics(new SimpleMeterRegistry()));
             return new IssuetrakReadinessCheck(client, gate).call().await().atMost(WAIT);
         } finally {
             client.close();
