@@ -87,6 +87,14 @@ public final class ResponseClassifier {
         }
         String detail = describe(status, body, signature);
         String message = "Issuetrak answered " + status + " to " + operation + (detail.isEmpty() ? "" : ": " + detail);
+        if (status == 404 && operation.startsWith("POST ")) {
+            // Issuetrak answers a create for an issue that does not exist with 400; a 404 to the one POST route
+            // comes from IIS before the API (the route is not at issuetrak.base-url). No note was created, and
+            // every command would meet it: retried as UNAVAILABLE, so a lasting one pauses the bridge instead of
+            // dead-lettering each command.
+            return Optional.of(new Unavailable(status, message + "; the notes route is not at this URL: check "
+                    + "issuetrak.base-url", null));
+        }
         if (status == 400 || status == 404 || status == 422) {
             return Optional.of(new Rejected(status, message));
         }

@@ -54,6 +54,22 @@ class ResponseClassifierTest {
     }
 
     @Test
+    void aNotFoundCreateIsAMissingRouteNotARejectedNote() {
+        String iisPage = "<html><head><title>404 - File or directory not found.</title></head><body>...</body></html>";
+
+        IssuetrakException create = classifier.classify("POST /helpdesk/api/v1/notes", 404, null, iisPage, SIGNATURE)
+                .orElseThrow();
+        IssuetrakException read = classifier.classify("GET /helpdesk/api/v1/notes/7", 404, null, iisPage, SIGNATURE)
+                .orElseThrow();
+
+        assertThat(create.category()).isEqualTo(FailureCategory.UNAVAILABLE);
+        assertThat(create.status()).hasValue(404);
+        assertThat(create.getMessage()).isEqualTo("Issuetrak answered 404 to POST /helpdesk/api/v1/notes: "
+                + "an HTML page titled \"404 - File or directory not found.\"; the notes route is not at this URL: check issuetrak.base-url");
+        assertThat(read.category()).isEqualTo(FailureCategory.REJECTED);
+    }
+
+    @Test
     void rejectionCarriesIssuetrakMessage() {
         IssuetrakException e = classifier.classify("POST /api/v1/notes", 400, null,
                 "{\"Message\":\"Issue 999 does not exist.\"}", SIGNATURE).orElseThrow();
