@@ -46,6 +46,9 @@ public interface BridgeConfig {
     /** The bridge's own metrics. */
     Metrics metrics();
 
+    /** Which commands partition processes a command (its issue's home partition), and in which order. */
+    Routing routing();
+
     /**
      * On shutdown, how long in-flight commands may take to finish and publish their outcomes. What
      * is not finished by then stays uncommitted and is redelivered. Keep below the pod's
@@ -166,6 +169,20 @@ public interface BridgeConfig {
          */
         @WithDefault("5s")
         Duration lagInterval();
+    }
+
+    /** Where commands are processed: on their issue's home partition, whatever partition they arrive on. */
+    interface Routing {
+        /**
+         * How long a command that is not on its home partition under the issue number as key (a forwarded copy,
+         * or another key or none) waits, after its record timestamp, for commands of its issue with earlier
+         * timestamps arriving from other partitions; such commands are then processed in timestamp order. It
+         * must cover a record's trip from the producer to the bridge and its forward to the home partition.
+         * 0: no wait, such commands are processed as they arrive. Commands on their home partition keyed by the
+         * issue number never wait.
+         */
+        @WithDefault("500ms")
+        Duration orderWindow();
     }
 
     /** Pausing consumption instead of burning commands. */

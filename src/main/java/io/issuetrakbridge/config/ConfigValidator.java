@@ -52,6 +52,10 @@ public class ConfigValidator {
         requirePositive(config.metrics().lagInterval(), "bridge.metrics.lag-interval", problems);
         requirePositive(config.producer().retryBackoff(), "bridge.producer.retry-backoff", problems);
         requirePositive(config.producer().retryMaxBackoff(), "bridge.producer.retry-max-backoff", problems);
+        Duration orderWindow = config.routing().orderWindow();
+        if (orderWindow == null || orderWindow.isNegative()) {
+            problems.add("bridge.routing.order-window must be 0 or a positive duration, e.g. 500ms");
+        }
         if (config.producer().retryMaxBackoff().compareTo(config.producer().retryBackoff()) < 0) {
             problems.add("bridge.producer.retry-max-backoff must not be shorter than bridge.producer.retry-backoff");
         }

@@ -9,7 +9,9 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 
 import io.issuetrakbridge.config.IssuetrakConfig;
+import io.issuetrakbridge.config.BridgeConfig;
 import io.issuetrakbridge.metrics.BridgeMetrics;
+import io.issuetrakbridge.routing.CommandRouter;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
 
@@ -28,9 +30,13 @@ public class LedgerRebalanceListener implements KafkaConsumerRebalanceListener {
     private final IssuetrakConfig issuetrak;
     private final BridgeMetrics metrics;
     private final TopicShapeCheck topics;
+    private final CommandRouter router;
+    private final String commandsTopic;
 
     public LedgerRebalanceListener(CommandLedger ledger, PartitionOwnership ownership, IssuetrakConfig issuetrak,
-            BridgeMetrics metrics, TopicShapeCheck topics) {
+            BridgeMetrics metrics, TopicShapeCheck topics, CommandRouter router, BridgeConfig bridge) {
+        this.router = router;
+        this.commandsTopic = bridge.topics().commands();
         this.ledger = ledger;
         this.topics = topics;
         this.ownership = ownership;
@@ -41,6 +47,8 @@ public class LedgerRebalanceListener implements KafkaConsumerRebalanceListener {
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         metrics.partitionsAssigned(partitions);
+        // Partitions added to the commands topic make the group rebalance: every member learns the new count here.
+        router.partitionCount(consumer.partitionsFor(commandsTopic).size());
         List<Integer> ids = partitions.stream().map(TopicPartition::partition).toList();
         // A missing or misshapen ledger is named, with its fix, instead of a restore timing out.
         topics.awaitLedgerFor(ids);

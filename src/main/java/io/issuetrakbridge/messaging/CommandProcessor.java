@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -25,6 +26,7 @@ import io.issuetrakbridge.resilience.DeliveryResult;
 import io.issuetrakbridge.resilience.InFlight;
 import io.issuetrakbridge.resilience.KeyedSequencer;
 import io.issuetrakbridge.resilience.NoteDelivery;
+import io.issuetrakbridge.routing.CommandRouter;
 import io.issuetrakbridge.tracing.CommandTracing;
 import org.jboss.logging.Logger;
 
@@ -57,12 +59,14 @@ public class CommandProcessor {
     private final OutcomePublisher publisher;
     private final BridgeMetrics metrics;
     private final CommandTracing tracing;
+    private final CommandRouter router;
     private final KeyedSequencer<Long> sequencer = new KeyedSequencer<>();
     private final Completing completing = new Completing();
 
     public CommandProcessor(ObjectMapper mapper, BridgeConfig config, NoteDelivery delivery, CommandLedger ledger,
-            OutcomePublisher publisher, BridgeMetrics metrics, CommandTracing tracing) {
+            OutcomePublisher publisher, BridgeMetrics metrics, CommandTracing tracing, CommandRouter router) {
         this.metrics = metrics;
+        this.router = router;
         this.tracing = tracing;
         this.parser = new CommandParser(mapper, config.maxNoteBytes());
         this.delivery = delivery;
@@ -139,7 +143,15 @@ public class CommandProcessor {
                     .invoke(() -> metrics.failed(FailureCategory.VALIDATION, record.timestamp()));
         }
         CallContext context = new CallContext(command.commandId(), command.issueNumber(), record.trace());
-        return sequencer.submit(command.issueNumber(), () -> deliver(record, command, context))
+        // Processed on the issue's home partition, whatever partition it came on (routing/CommandRouter).
+        Supplier<Uni<Void>> inSequence = () -> sequencer.submit(command.issueNumber(),
+                () -> deliver(record, command, context));
+        Uni<Void> routed = switch (router.route(record, command)) {
+            case HERE -> inSequence.get();
+            case IN_TIMESTAMP_ORDER -> router.inTimestampOrder(record, command, inSequence);
+            case FORWARD -> completing.run(() -> router.forward(record, command, context));
+        };
+        return routed
                 .onFailure(PartitionOwnership.Revoked.class).invoke(revoked -> context.debug(LOG,
                         "%s; its next owner processes it", revoked.getMessage()))
                 .onFailure(f -> !(f instanceof PartitionOwnership.Revoked)).invoke(failure -> context.error(LOG,

@@ -65,6 +65,7 @@ public class BridgeMetrics {
     private final PerTag<FailureCategory, Counter> retries;
     private final PerTag<String, Counter> reconciliations;
     private final PerTag<String, Counter> replays;
+    private final PerTag<String, Counter> forwarded;
     private final PerTag<String, Timer> endToEnd;
     /** Keyed by operation and status, both open sets (any HTTP status can come back). */
     private final PerTag<List<String>, Timer> issuetrakCalls;
@@ -87,6 +88,8 @@ public class BridgeMetrics {
         this.reconciliations = new PerTag<>(outcome -> registry.counter("issuetrak.bridge.reconciliations",
                 "outcome", outcome));
         this.replays = new PerTag<>(outcome -> registry.counter("issuetrak.bridge.replays", "outcome", outcome));
+        this.forwarded = new PerTag<>(reason -> registry.counter("issuetrak.bridge.commands.forwarded",
+                "reason", reason));
         this.endToEnd = new PerTag<>(outcome -> Timer.builder("issuetrak.bridge.command.latency")
                 .description("From the command record's timestamp to its outcome on the broker")
                 .tags("outcome", outcome)
@@ -157,6 +160,15 @@ public class BridgeMetrics {
         failed.get(category).increment();
         deadLetters.get(category).increment();
         endToEnd(commandTime, "failed");
+    }
+
+    /**
+     * A command record copied to its issue's home partition and acknowledged.
+     *
+     * @param reason {@code no-key}, {@code other-key} or {@code other-partitioner}
+     */
+    public void forwarded(String reason) {
+        forwarded.get(reason).increment();
     }
 
     public void retried(FailureCategory category) {

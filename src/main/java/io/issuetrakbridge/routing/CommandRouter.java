@@ -1,0 +1,221 @@
+package io.issuetrakbridge.routing;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.jboss.logging.Logger;
+
+import io.issuetrakbridge.config.BridgeConfig;
+import io.issuetrakbridge.issuetrak.CallContext;
+import io.issuetrakbridge.ledger.PartitionOwnership;
+import io.issuetrakbridge.messaging.CommandRecord;
+import io.issuetrakbridge.messaging.NoteCommand;
+import io.issuetrakbridge.messaging.OutcomePublisher;
+import io.issuetrakbridge.messaging.RecordSender;
+import io.issuetrakbridge.metrics.BridgeMetrics;
+import io.issuetrakbridge.resilience.KeyedSequencer;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+
+/**
+ * Decides where a valid command is processed: on its issue's {@link HomePartition home partition} of the
+ * commands topic, whichever partition it was produced to. The ledger is per partition, so this is what makes a
+ * command ID create one note wherever its copies arrive, and what puts all of an issue's commands in one
+ * sequence.
+ * <ul>
+ * <li>On its home partition, keyed by the issue number (a well-behaved producer): processed at once, in the
+ * partition's order, as before there was routing.</li>
+ * <li>Elsewhere: {@link #forward forwarded} to the home partition, key, value, headers and timestamp
+ * unchanged, plus the resolved command ID and where it came from; acknowledged once the copy is on the
+ * broker. A forwarded copy is never forwarded again, so instances that disagree for a moment about the
+ * partition count (after partitions were added) cannot bounce a record between them.</li>
+ * <li>Forwarded copies, and records on their home partition under another key or none, may come from a
+ * producer that spread the issue over several partitions: they are processed {@link #inTimestampOrder in
+ * timestamp order} ({@link TimestampOrder}), after {@code bridge.routing.order-window}.</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class CommandRouter {
+
+    private static final Logger LOG = Logger.getLogger(CommandRouter.class);
+
+    /** Header of a forwarded copy: {@code <partition>-<offset>} of the record it copies, in the commands topic. */
+    public static final String FORWARDED_FROM_HEADER = "bridge-forwarded-from";
+
+    /** What to do with a valid command. */
+    public enum Route {
+        /** Process it now, in its partition's order. */
+        HERE,
+        /** Process it here, in the order of its issue's record timestamps. */
+        IN_TIMESTAMP_ORDER,
+        /** Forward it to its home partition. */
+        FORWARD
+    }
+
+    private final RecordSender sender;
+    private final PartitionOwnership ownership;
+    private final BridgeMetrics metrics;
+    private final Vertx vertx;
+    private final String commandsTopic;
+    private final TimestampOrder<Long, Turn> order;
+    /** Forwards of one issue leave one after another, so a resend cannot overtake a later forward. */
+    private final KeyedSequencer<Long> forwards = new KeyedSequencer<>();
+    private volatile int partitions;
+
+    public CommandRouter(RecordSender sender, PartitionOwnership ownership, BridgeMetrics metrics, Vertx vertx,
+            BridgeConfig config) {
+        this.sender = sender;
+        this.ownership = ownership;
+        this.metrics = metrics;
+        this.vertx = vertx;
+        this.commandsTopic = config.topics().commands();
+        this.order = new TimestampOrder<>(config.routing().orderWindow(), System::currentTimeMillis);
+    }
+
+    /**
+     * The commands topic's partition count, as the consumer sees it on each assignment. A change moves the home
+     * partition of most issues: logged at WARN.
+     */
+    public void partitionCount(int count) {
+        int previous = partitions;
+        partitions = count;
+        if (previous != 0 && previous != count) {
+            LOG.warnf("The commands topic %s now has %d partitions (it had %d): commands are routed to their issue's "
+                    + "home partition by the new count from now on. A command first processed before the change and "
+                    + "sent again may land on another home partition, whose ledger does not know it: it is then "
+                    + "treated as new. The ledger topic must have %d partitions too.", commandsTopic, count, previous,
+                    count);
+        }
+    }
+
+    /** Where {@code command}, read from {@code record}, is processed. */
+    public Route route(CommandRecord record, NoteCommand command) {
+        int count = partitions;
+        if (record.headerBytes(FORWARDED_FROM_HEADER) != null) {
+            return Route.IN_TIMESTAMP_ORDER;
+        }
+        if (count == 0 || HomePartition.of(command.issueNumber(), count) == record.partition()) {
+            return HomePartition.isIssueKey(record.key(), command.issueNumber()) ? Route.HERE
+                    : Route.IN_TIMESTAMP_ORDER;
+        }
+        return Route.FORWARD;
+    }
+
+    /**
+     * Copies the record to its home partition and acknowledges it once the copy is on the broker (acks=all),
+     * while this instance owns the record's partition: a revocation waits for forwards in flight, and one that
+     * has not started stays unacknowledged for the partition's next owner. A redelivered record is forwarded
+     * again; its copies carry the same command ID, and the home partition's ledger answers the second one with
+     * the first one's NoteID.
+     */
+    public Uni<Void> forward(CommandRecord record, NoteCommand command, CallContext context) {
+        int home = HomePartition.of(command.issueNumber(), partitions);
+        String reason = reason(record.key(), command.issueNumber());
+        return ownership.whileOwned(record.partition(), () -> forwards.submit(command.issueNumber(),
+                () -> sender.send(copy(record, command, home), context, () -> ownership.owns(record.partition()))))
+                .chain(() -> Uni.createFrom().completionStage(record.message().ack()))
+                .invoke(() -> {
+                    metrics.forwarded(reason);
+                    context.debug(LOG, "forwarded from partition %d to its home partition %d (%s)", record.partition(),
+                            home, reason);
+                });
+    }
+
+    /**
+     * Why a record is not on its home partition: {@code no-key}, {@code other-key} (a key that is not the issue
+     * number), {@code other-partitioner} (the issue number as key, but placed by another partitioner, e.g.
+     * librdkafka's default CRC32, or by an explicit partition).
+     */
+    static String reason(byte[] key, long issueNumber) {
+        if (key == null) {
+            return "no-key";
+        }
+        return HomePartition.isIssueKey(key, issueNumber) ? "other-partitioner" : "other-key";
+    }
+
+    /**
+     * The copy: key, value, headers and timestamp of the original, plus {@value #FORWARDED_FROM_HEADER} and the
+     * {@code CommandId} the original resolved to, so that a copy of a command without an ID of its own keeps
+     * the original's {@code <topic>-<partition>-<offset>} (the parser takes the header before the position).
+     */
+    static ProducerRecord<byte[], byte[]> copy(CommandRecord record, NoteCommand command, int home) {
+        RecordHeaders headers = new RecordHeaders(record.headers().toArray());
+        if (record.headerBytes(OutcomePublisher.COMMAND_ID_HEADER) == null) {
+            headers.add(OutcomePublisher.COMMAND_ID_HEADER, command.commandId().getBytes(StandardCharsets.UTF_8));
+        }
+        headers.add(FORWARDED_FROM_HEADER,
+                (record.partition() + "-" + record.offset()).getBytes(StandardCharsets.UTF_8));
+        long timestamp = record.timestamp() == null ? -1 : record.timestamp().toEpochMilli();
+        return new ProducerRecord<>(record.topic(), home, timestamp < 0 ? null : timestamp, record.key(),
+                record.message().getPayload(), headers);
+    }
+
+    /**
+     * Runs {@code submit} (which takes the command's place in its issue's sequence) once the command's turn has
+     * come by {@link TimestampOrder}: {@code bridge.routing.order-window} after its timestamp, and after every
+     * command of its issue with an earlier timestamp that arrived meanwhile.
+     */
+    public Uni<Void> inTimestampOrder(CommandRecord record, NoteCommand command, Supplier<Uni<Void>> submit) {
+        return Uni.createFrom().deferred(() -> {
+            long issue = command.issueNumber();
+            Turn turn = new Turn(submit);
+            long wait = order.add(issue, place(record), turn);
+            if (wait == 0) {
+                release(issue);
+            } else {
+                vertx.setTimer(wait, id -> release(issue));
+            }
+            return Uni.createFrom().completionStage(turn.started).chain(started -> started);
+        });
+    }
+
+    /** Where a record was first produced: its own place, or the original's for a forwarded copy. */
+    static TimestampOrder.Place place(CommandRecord record) {
+        long timestamp = record.timestamp() == null ? 0 : Math.max(0, record.timestamp().toEpochMilli());
+        String from = record.header(FORWARDED_FROM_HEADER);
+        if (from != null) {
+            int dash = from.indexOf('-');
+            try {
+                return new TimestampOrder.Place(timestamp, Integer.parseInt(from.substring(0, dash)),
+                        Long.parseLong(from.substring(dash + 1)));
+            } catch (RuntimeException malformed) {
+                // Not written by a bridge: order it by where it is.
+            }
+        }
+        return new TimestampOrder.Place(timestamp, record.partition(), record.offset());
+    }
+
+    private void release(long issue) {
+        List<Turn> released = new ArrayList<>();
+        // Places in the issue's sequence are taken under the order's lock, in order; the work starts after it.
+        order.drain(issue, turn -> {
+            turn.place = turn.submit.get();
+            released.add(turn);
+        });
+        released.forEach(turn -> turn.started.complete(turn.place));
+    }
+
+    /** A command waiting for its turn. */
+    private static final class Turn {
+        private final Supplier<Uni<Void>> submit;
+        private final CompletableFuture<Uni<Void>> started = new CompletableFuture<>();
+        private Uni<Void> place;
+
+        Turn(Supplier<Uni<Void>> submit) {
+            this.submit = submit;
+        }
+    }
+
+    /** Commands waiting for their turn (tests, metrics). */
+    public int waiting() {
+        return order.size();
+    }
+}
