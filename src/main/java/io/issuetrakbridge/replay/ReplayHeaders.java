@@ -6,10 +6,13 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
+import io.issuetrakbridge.routing.CommandRouter;
+
 /**
  * The headers of a replayed command: the dead letter's, without SmallRye's and the bridge's
  * dead-letter-* headers (they describe a failure, not the command), with {@code replay-count} raised.
- * The CommandId header stays, so the bridge's ledger recognises an already-succeeded command.
+ * The CommandId header stays, so the bridge's ledger recognises an already-succeeded command. The mark of a
+ * forwarded copy goes: a replay is routed afresh, like any command produced to the topic (routing/CommandRouter).
  */
 public final class ReplayHeaders {
 
@@ -41,7 +44,8 @@ public final class ReplayHeaders {
     static Headers forReplay(Headers deadLetter, int count) {
         RecordHeaders headers = new RecordHeaders();
         for (Header h : deadLetter) {
-            if (!h.key().startsWith(DEAD_LETTER_PREFIX) && !h.key().equals(REPLAY_COUNT)) {
+            if (!h.key().startsWith(DEAD_LETTER_PREFIX) && !h.key().equals(REPLAY_COUNT)
+                    && !h.key().equals(CommandRouter.FORWARDED_FROM_HEADER)) {
                 headers.add(h);
             }
         }

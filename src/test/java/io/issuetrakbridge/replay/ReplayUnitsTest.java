@@ -83,6 +83,7 @@ class ReplayUnitsTest {
         dl.add("ce_id", "ce-1".getBytes());
         dl.add("replay-count", "2".getBytes());
         dl.add("CommandId", "c-1".getBytes());
+        dl.add("bridge-forwarded-from", "2-17".getBytes());
         assertThat(ReplayHeaders.replayCount(dl)).isEqualTo(2);
         Headers out = ReplayHeaders.forReplay(dl, 3);
         assertThat(out.toArray()).extracting(h -> h.key()).containsExactly("ce_id", "CommandId", "replay-count");
