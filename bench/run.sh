@@ -6,7 +6,8 @@
 #   bench/run.sh --n=10000 --out=none    # a quick look while developing
 #
 # Options (--key=value): n, issues, partitions, latency-ms, seq-n, one-partition-n, one-partition-issues,
-# half-load-seconds, warmup, runs (main,sequential,one-partition,half-load), jfr (runs to profile from the JVM start, default
+# half-load-seconds, misrouted-n (default min(n, 20000)), warmup, runs (main,misrouted,sequential,one-partition,half-load;
+# misrouted: every command produced to a partition that is not its issue's home, so the bridge forwards it), jfr (runs to profile from the JVM start, default
 # none; e.g. main), xmx (service heap, default 256m), service-opt (extra JVM/-D option for the
 # service, repeatable), sandbox-event-loops, out (report file, default docs/BENCHMARKS.md; none to skip).
 # --no-build skips packaging (reuse target/quarkus-app).

@@ -107,7 +107,7 @@ public final class Benchmark {
 
     private void run() throws Exception {
         Files.createDirectories(work);
-        List<String> runs = Arrays.asList(opt("runs", "main,sequential,one-partition,half-load").split(","));
+        List<String> runs = Arrays.asList(opt("runs", "main,misrouted,sequential,one-partition,half-load").split(","));
         int n = intOpt("n", 100_000);
         int issues = intOpt("issues", 10_000);
         int partitions = intOpt("partitions", 6);
@@ -124,6 +124,13 @@ public final class Benchmark {
         Instant started = Instant.now();
         if (runs.contains("main")) {
             measure(new RunSpec("main", partitions, issues, n, warmup, 0, Map.of()), jfrRuns.has("main"));
+        }
+        if (runs.contains("misrouted")) {
+            // As main, but no command is on its issue's home partition: the cost of forwarding (and of the
+            // bridge.routing.order-window wait of forwarded copies), next to the well-keyed main run.
+            int misroutedN = intOpt("misrouted-n", Math.min(n, 20_000));
+            measure(new RunSpec(MISROUTED, partitions, issues, misroutedN, Math.min(warmup, 2 * misroutedN), 0,
+                    Map.of()), jfrRuns.has(MISROUTED));
         }
         if (runs.contains("sequential")) {
             measure(new RunSpec("sequential", 1, oneIssues, seqN, Math.min(warmup, 100), 0,
@@ -226,6 +233,9 @@ public final class Benchmark {
 
     // ---------------------------------------------------------------------------------------- runs
 
+    /** The run whose producer puts every command on a partition that is not its issue's home. */
+    static final String MISROUTED = "misrouted";
+
     /** One run's parameters; {@code rate} 0 means as fast as the producer goes. */
     record RunSpec(String name, int partitions, int issues, int n, int warmup, double rate,
             Map<String, String> serviceProps) {
@@ -243,7 +253,8 @@ public final class Benchmark {
         List<Workload.Command> commands = Workload.commands(total, spec.issues(), 1, 42);
         long[] commandTime = new long[total];
         Path jfrFile = work.resolve("profile-" + spec.name() + ".jfr");
-        try (Workload workload = new Workload(bootstrap, topics, spec.partitions(), tag, total);
+        try (Workload workload = new Workload(bootstrap, topics, spec.partitions(), tag, total,
+                MISROUTED.equals(spec.name()));
                 ChildProcess service = startService(spec, topics, tag, jfr ? jfrFile : null)) {
             while (!workload.collector().ready()) {
                 Thread.sleep(20);
@@ -267,7 +278,7 @@ public final class Benchmark {
             long machine0 = ChildProcess.machineBusyNanos();
             long wall0 = System.nanoTime();
             workload.produce(commands.subList(spec.warmup(), total), spec.rate(), commandTime);
-            boolean complete = workload.collector().awaitAnswered(total, Duration.ofSeconds(60));
+            boolean complete = workload.collector().awaitAnswered(total, Duration.ofSeconds(Math.max(60, spec.n() / 200)));
             long wall = System.nanoTime() - wall0;
             RunResult.Cpu cpu = new RunResult.Cpu(service.cpuNanos() - serviceCpu0, sandbox.cpuNanos() - sandboxCpu0,
                     broker.cpuNanos() - brokerCpu0,

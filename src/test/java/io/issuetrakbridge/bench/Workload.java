@@ -26,6 +26,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * One run's topics, commands and outcomes. Commands and replies topics use LogAppendTime, so a
@@ -48,11 +49,22 @@ final class Workload implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final Collector collector;
     private final Thread collectorThread;
+    private final int partitions;
+    private final boolean misroute;
 
-    Workload(String bootstrap, Topics topics, int partitions, String runTag, int capacity) throws Exception {
+    /**
+     * @param misroute produce every command to a partition that is not its issue's home (the next one), keyed by
+     *        the issue number, as a producer with another partitioner would: the bridge forwards each one. The
+     *        commands topic then keeps the producer's timestamps (CreateTime), which forwarded copies carry and
+     *        the bridge orders them by; command latency then starts at the producer's send, linger included.
+     */
+    Workload(String bootstrap, Topics topics, int partitions, String runTag, int capacity, boolean misroute)
+            throws Exception {
         this.bootstrap = bootstrap;
         this.topics = topics;
         this.runTag = runTag;
+        this.partitions = partitions;
+        this.misroute = misroute;
         createTopics(partitions);
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -72,7 +84,8 @@ final class Workload implements AutoCloseable {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             Map<String, String> appendTime = Map.of("message.timestamp.type", "LogAppendTime");
             admin.createTopics(List.of(
-                    new NewTopic(topics.commands(), partitions, (short) 1).configs(appendTime),
+                    new NewTopic(topics.commands(), partitions, (short) 1)
+                            .configs(misroute ? Map.of("message.timestamp.type", "CreateTime") : appendTime),
                     new NewTopic(topics.replies(), partitions, (short) 1).configs(appendTime),
                     new NewTopic(topics.errors(), 1, (short) 1),
                     new NewTopic(topics.deadLetters(), 1, (short) 1),
@@ -127,8 +140,10 @@ final class Workload implements AutoCloseable {
             String value = "{\"CommandId\":\"" + commandId(c.index()) + "\",\"IssueNumber\":" + c.issue()
                     + ",\"CreatedBy\":\"bridge\",\"NoteText\":\"" + noteText(runTag, c) + "\"}";
             int index = c.index();
-            producer.send(new ProducerRecord<>(topics.commands(),
-                    Long.toString(c.issue()).getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8)),
+            byte[] key = Long.toString(c.issue()).getBytes(StandardCharsets.UTF_8);
+            // Misrouted: the partition after the issue's home, which Kafka's default partitioner would pick.
+            Integer partition = misroute ? (Utils.toPositive(Utils.murmur2(key)) % partitions + 1) % partitions : null;
+            producer.send(new ProducerRecord<>(topics.commands(), partition, key, value.getBytes(StandardCharsets.UTF_8)),
                     (meta, e) -> {
                         if (e != null) {
                             failures.incrementAndGet();
