@@ -119,9 +119,11 @@ public class CommandRouter {
     public Uni<Void> forward(CommandRecord record, NoteCommand command, CallContext context) {
         int home = HomePartition.of(command.issueNumber(), partitions);
         String reason = reason(record.key(), command.issueNumber());
+        // The acknowledgement inside the owned stretch too: a revocation then commits the forwarded record's
+        // offset instead of leaving it for the next owner to forward again.
         return ownership.whileOwned(record.partition(), () -> forwards.submit(command.issueNumber(),
-                () -> sender.send(copy(record, command, home), context, () -> ownership.owns(record.partition()))))
-                .chain(() -> Uni.createFrom().completionStage(record.message().ack()))
+                () -> sender.send(copy(record, command, home), context, () -> ownership.owns(record.partition())))
+                .chain(() -> Uni.createFrom().completionStage(record.message().ack())))
                 .invoke(() -> {
                     metrics.forwarded(reason);
                     context.debug(LOG, "forwarded from partition %d to its home partition %d (%s)", record.partition(),

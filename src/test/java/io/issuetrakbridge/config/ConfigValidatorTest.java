@@ -62,12 +62,15 @@ class ConfigValidatorTest {
         assertThat(config.metrics().lagInterval()).hasSeconds(5);
         assertThat(config.ledger().createTopic()).isTrue();
         assertThat(config.ledger().replicationFactor()).isEmpty();
+        assertThat(config.routing().orderWindow()).hasMillis(500);
+        // 0 is allowed: routed commands are then processed as they arrive.
+        assertThat(ConfigValidator.problems(TestConfigs.bridge(Map.of("routing.order-window", "0")))).isEmpty();
     }
 
     @ParameterizedTest
     @CsvSource({ "ledger.retention, 0s", "ledger.retention, -1d", "metrics.lag-interval, 0s",
             "producer.retry-backoff, 0s", "producer.retry-max-backoff, 0s", "producer.retry-max-backoff, 500ms",
-            "ledger.replication-factor, 0", "ledger.replication-factor, 40000" })
+            "ledger.replication-factor, 0", "ledger.replication-factor, 40000", "routing.order-window, -1ms" })
     void unusableBridgeDurationsAreRefusedNamingTheKey(String key, String value) {
         assertThat(ConfigValidator.problems(TestConfigs.bridge(Map.of(key, value))))
                 .anySatisfy(problem -> assertThat(problem).contains("bridge." + key));
