@@ -15,13 +15,14 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.junit.jupiter.api.Test;
 
+import io.issuetrakbridge.config.TestConfigs;
 import io.issuetrakbridge.issuetrak.dto.CreateNote;
 import io.issuetrakbridge.messaging.CommandRecord;
 import io.issuetrakbridge.messaging.NoteCommand;
 import io.opentelemetry.context.Context;
 
-/** What a forwarded copy carries, and how it is placed in its issue's order. */
-class ForwardedCopyTest {
+/** Where a command is processed, what a forwarded copy carries, and how it is placed in its issue's order. */
+class CommandRouterTest {
 
     private static final byte[] VALUE = "{\"IssueNumber\":42}".getBytes(StandardCharsets.UTF_8);
 
@@ -81,6 +82,33 @@ class ForwardedCopyTest {
                         "2-17".getBytes(StandardCharsets.UTF_8)))), Instant.ofEpochMilli(5_000), Context.root());
         assertThat(CommandRouter.place(copy)).isEqualTo(new TimestampOrder.Place(5_000, 2, 17));
         assertThat(CommandRouter.place(record("x", 5_000))).isEqualTo(new TimestampOrder.Place(5_000, 2, 17));
+    }
+
+    private static CommandRecord on(int partition, String key, Header... headers) {
+        return new CommandRecord(Message.of(VALUE), "commands", partition, 17,
+                key == null ? null : key.getBytes(StandardCharsets.UTF_8), new RecordHeaders(headers),
+                Instant.ofEpochMilli(5_000), Context.root());
+    }
+
+    @Test
+    void onlyTheIssueKeyOnTheHomePartitionIsProcessedAtOnce() {
+        CommandRouter router = new CommandRouter(null, null, null, null, TestConfigs.bridge(Map.of()));
+        router.partitionCount(3);
+        NoteCommand issue42 = command("c-1");
+        // murmur2("42") = 417700972, 417700972 % 3 = 1: issue 42's home among 3 partitions is 1.
+        assertThat(router.route(on(1, "42"), issue42)).isEqualTo(CommandRouter.Route.HERE);
+        assertThat(router.route(on(1, "tenant-7"), issue42)).isEqualTo(CommandRouter.Route.IN_TIMESTAMP_ORDER);
+        assertThat(router.route(on(1, null), issue42)).isEqualTo(CommandRouter.Route.IN_TIMESTAMP_ORDER);
+        assertThat(router.route(on(0, "42"), issue42)).isEqualTo(CommandRouter.Route.FORWARD);
+        assertThat(router.route(on(2, null), issue42)).isEqualTo(CommandRouter.Route.FORWARD);
+        // A forwarded copy is never forwarded again, even where the count says it is not home.
+        Header mark = new RecordHeader("bridge-forwarded-from", "0-3".getBytes(StandardCharsets.UTF_8));
+        assertThat(router.route(on(1, "42", mark), issue42)).isEqualTo(CommandRouter.Route.IN_TIMESTAMP_ORDER);
+        assertThat(router.route(on(2, "42", mark), issue42)).isEqualTo(CommandRouter.Route.IN_TIMESTAMP_ORDER);
+        // With 6 partitions (417700972 % 6 = 4) the same record is routed by the new count.
+        router.partitionCount(6);
+        assertThat(router.route(on(1, "42"), issue42)).isEqualTo(CommandRouter.Route.FORWARD);
+        assertThat(router.route(on(4, "42"), issue42)).isEqualTo(CommandRouter.Route.HERE);
     }
 
     @Test
