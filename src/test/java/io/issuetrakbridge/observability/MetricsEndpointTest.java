@@ -53,7 +53,10 @@ public class MetricsEndpointTest {
         String bad = "metrics-bad-" + UUID.randomUUID();
         topics.send("31", NotePipelineTest.command(ok, 31, "counted"));
         topics.send("31", "{\"CommandId\": \"" + bad + "\", \"IssueNumber\": 31}");
-        topics.await("replies", commandIds(List.of(ok)), 1);
+        // Issue 31's home among the 3 partitions is 1 (murmur2("31") = 1765490875): on 0 it is forwarded there.
+        String forwarded = "metrics-forwarded-" + UUID.randomUUID();
+        topics.send(0, "31", NotePipelineTest.command(forwarded, 31, "forwarded"));
+        topics.await("replies", commandIds(List.of(ok, forwarded)), 2);
         topics.await("errors", commandIds(List.of(bad)), 1);
 
         Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(metrics()).contains(
@@ -62,6 +65,7 @@ public class MetricsEndpointTest {
                 "issuetrak_bridge_commands_failed_total{category=\"VALIDATION\"",
                 "issuetrak_bridge_dead_letters_total{category=\"VALIDATION\"",
                 "issuetrak_bridge_commands_in_flight",
+                "issuetrak_bridge_commands_forwarded_total{reason=\"other-partitioner\"",
                 "issuetrak_bridge_kafka_resends_total",
                 "issuetrak_bridge_paused{reason=\"UNAVAILABLE\"",
                 "issuetrak_bridge_command_latency_seconds_count{outcome=\"created\"",
