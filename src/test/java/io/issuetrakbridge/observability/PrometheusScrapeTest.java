@@ -214,14 +214,20 @@ public class PrometheusScrapeTest {
         return variable.appendTail(result).toString();
     }
 
-    /** One command answered with a note, one invalid (error and dead letter), one retried after a 503. */
+    /**
+     * One command answered with a note, one invalid (error and dead letter), one forwarded to its home partition,
+     * one retried after a 503.
+     */
     private void sendCommandsThatSucceedFailAndRetry() {
         String ok = "prom-ok-" + UUID.randomUUID();
         String bad = "prom-bad-" + UUID.randomUUID();
         String retried = "prom-retried-" + UUID.randomUUID();
+        String forwarded = "prom-forwarded-" + UUID.randomUUID();
         topics.send("51", NotePipelineTest.command(ok, 51, "scraped"));
         topics.send("52", "{\"CommandId\": \"" + bad + "\", \"IssueNumber\": 52}");
-        topics.await("replies", commandIds(List.of(ok)), 1);
+        // Issue 31's home among the 3 partitions is 1 (murmur2("31") = 1765490875): on 0 it is forwarded there.
+        topics.send(0, "31", NotePipelineTest.command(forwarded, 31, "forwarded"));
+        topics.await("replies", commandIds(List.of(ok, forwarded)), 2);
         topics.await("errors", commandIds(List.of(bad)), 1);
         // 503s until the bridge has retried once: a fixed window could close before the first attempt.
         double retriesBefore = unavailableRetries();
