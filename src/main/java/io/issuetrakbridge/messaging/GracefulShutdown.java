@@ -2,19 +2,21 @@ package io.issuetrakbridge.messaging;
 
 import java.time.Duration;
 
-import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import io.issuetrakbridge.config.BridgeConfig;
 import io.issuetrakbridge.ledger.PartitionOwnership;
 import io.quarkus.logging.Log;
-import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 
 /**
- * SIGTERM: stop sending, let what is in flight finish within {@code bridge.shutdown-grace}, publish
- * its outcomes, and leave the rest uncommitted for redelivery. Runs on ShutdownEvent, before the
- * messaging connector is destroyed, which then commits the acknowledged offsets and closes.
+ * Any stop (SIGTERM, {@code q} in dev mode, the end of a test): stop sending, let what is in flight
+ * finish within {@code bridge.shutdown-grace}, publish its outcomes, and leave the rest uncommitted for
+ * redelivery. Runs on Quarkus' {@link ShutdownDelayInitiatedEvent} ({@code quarkus.shutdown.delay-enabled}),
+ * the first step of its stop, while the HTTP client and the Kafka clients still run: by the time
+ * ShutdownEvent observers get their turn, Quarkus has started closing them. The messaging connector,
+ * destroyed afterwards, commits the acknowledged offsets and leaves the group.
  */
 @ApplicationScoped
 public class GracefulShutdown {
@@ -30,14 +32,11 @@ public class GracefulShutdown {
         this.grace = config.shutdownGrace();
     }
 
-    void onStop(@Observes @Priority(1) ShutdownEvent event) {
+    void onStop(@Observes ShutdownDelayInitiatedEvent event) {
         drain();
     }
 
-    /**
-     * Stops sending and waits for what is in flight. Idempotent: the SIGTERM handler calls it while the
-     * application is still fully up, and ShutdownEvent calls it again for any other kind of stop.
-     */
+    /** Stops sending and waits for what is in flight. Idempotent. */
     public synchronized void drain() {
         if (drained) {
             return;

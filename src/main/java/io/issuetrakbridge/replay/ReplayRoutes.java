@@ -101,9 +101,6 @@ public class ReplayRoutes {
         } catch (JsonProcessingException e) {
             json(rc, 400, Map.of("errors", List.of("body is not a valid replay request: " + e.getOriginalMessage())));
             return;
-        } catch (java.io.IOException e) {
-            json(rc, 400, Map.of("errors", List.of("body is not a valid replay request")));
-            return;
         }
         if (request == null) {
             request = ReplayRequest.everything();
