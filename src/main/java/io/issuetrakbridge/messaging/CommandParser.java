@@ -1,5 +1,8 @@
 package io.issuetrakbridge.messaging;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -8,11 +11,16 @@ import java.time.format.DateTimeParseException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.internals.Topic;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
 import io.issuetrakbridge.issuetrak.StoredDateRule;
 import io.issuetrakbridge.issuetrak.dto.CreateNote;
@@ -50,12 +58,9 @@ public final class CommandParser {
         }
         JsonNode root;
         try {
-            root = reader.readTree(value);
+            root = reader.readTree(utf8(value));
         } catch (JsonProcessingException e) {
-            throw new InvalidCommandException("record value is not valid UTF-8 JSON: " + e.getOriginalMessage()
-                    + locationOf(e));
-        } catch (java.io.IOException e) {
-            throw new InvalidCommandException("record value is not valid UTF-8 JSON: " + e.getMessage());
+            throw new InvalidCommandException(invalidJson(e));
         }
         if (root == null || root.isMissingNode()) {
             throw new InvalidCommandException("record value is empty: expected a JSON object");
@@ -205,12 +210,75 @@ public final class CommandParser {
         };
     }
 
-    private static String locationOf(JsonProcessingException e) {
-        return e.getLocation() == null ? ""
-                : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+    /**
+     * Decodes strictly before Jackson sees the text, so that bytes that are not UTF-8 are named as such and
+     * any later error is about the JSON alone, with a line and column counted in characters.
+     */
+    private static String utf8(byte[] value) {
+        ByteBuffer bytes = ByteBuffer.wrap(value);
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(bytes).toString();
+        } catch (CharacterCodingException e) {
+            // The decoder stops at the first byte that cannot start or continue a sequence.
+            throw new InvalidCommandException(String.format("record value is not valid UTF-8: byte 0x%02X at offset %d",
+                    value[bytes.position()] & 0xFF, bytes.position()));
+        }
+        // Jackson skips a byte-order mark in bytes but not in text.
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
+    }
+
+    /** "invalid JSON at line L, column C: reason", in our words rather than the parser's internals. */
+    static String invalidJson(JsonProcessingException e) {
+        String reason;
+        if (e instanceof JsonEOFException eof) {
+            reason = "the value ends " + unfinished(eof);
+        } else if (e instanceof MismatchedInputException) {
+            // FAIL_ON_TRAILING_TOKENS is the only binding rule a tree read has.
+            reason = "more than one JSON value";
+        } else {
+            reason = shortReason(e.getOriginalMessage());
+        }
+        JsonLocation at = e.getLocation();
+        return at == null ? "invalid JSON: " + reason
+                : "invalid JSON at line " + at.getLineNr() + ", column " + at.getColumnNr() + ": " + reason;
+    }
+
+    private static String unfinished(JsonEOFException eof) {
+        if (eof.getTokenBeingDecoded() == JsonToken.VALUE_STRING || eof.getTokenBeingDecoded() == JsonToken.FIELD_NAME) {
+            return "inside a string";
+        }
+        JsonStreamContext context = eof.getProcessor() == null ? null : eof.getProcessor().getParsingContext();
+        if (context != null && context.inObject()) {
+            return "inside an object";
+        }
+        return context != null && context.inArray() ? "inside an array" : "too early";
+    }
+
+    /**
+     * The parser's first sentence without its character codes and source excerpt: {@code Unexpected
+     * character ('}' (code 125)): was expecting double-quote to start field name} reads
+     * {@code unexpected character '}': was expecting double-quote to start field name}.
+     */
+    private static String shortReason(String message) {
+        if (message == null || message.isBlank()) {
+            return "not JSON";
+        }
+        String first = message.lines().findFirst().orElse(message).strip();
+        first = first.replaceAll("\\('(.{1,6})' \\(code \\d+\\)\\)", "'$1'")
+                .replaceAll(" \\(code \\d+\\)", "");
+        first = Character.toLowerCase(first.charAt(0)) + first.substring(1);
+        return abbreviate(first, 120);
     }
 
     private static String abbreviate(String text) {
-        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
+        return abbreviate(text, 40);
+    }
+
+    private static String abbreviate(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max) + "...";
     }
 }

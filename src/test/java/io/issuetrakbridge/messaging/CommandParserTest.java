@@ -86,10 +86,45 @@ class CommandParserTest {
     @Test
     void refusesTrailingGarbageAndOverlongIds() {
         assertThatThrownBy(() -> parse("{\"IssueNumber\": 1, \"CreatedBy\": \"A\", \"NoteText\": \"t\"} {}", null, null))
-                .hasMessageContaining("not valid UTF-8 JSON");
+                .hasMessage("invalid JSON at line 1, column 55: more than one JSON value");
         assertThatThrownBy(() -> parse("{\"IssueNumber\": 1, \"CreatedBy\": \"A\", \"NoteText\": \"t\"}", "x".repeat(257),
                 null)).hasMessageContaining("longer than 256");
         assertThatThrownBy(() -> parse("{\"IssueNumber\": 1.5, \"CreatedBy\": \"A\", \"NoteText\": \"t\"}", null, null))
                 .hasMessage("IssueNumber must be a whole number, not a decimal number");
+    }
+
+    @Test
+    void aTruncatedCommandIsInvalidJsonWithItsPlaceNotInvalidUtf8() {
+        // Valid UTF-8 (an e-acute, two bytes) cut off inside the object: columns count characters.
+        assertThatThrownBy(() -> parse("{\"IssueNumber\": 1,\n  \"NoteText\": \"caf\u00e9\"", null, null))
+                .isInstanceOf(InvalidCommandException.class)
+                .hasMessage("invalid JSON at line 2, column 21: the value ends inside an object");
+        assertThatThrownBy(() -> parse("{\"IssueNumber\": 1, \"NoteText\": \"unfinished", null, null))
+                .hasMessage("invalid JSON at line 1, column 43: the value ends inside a string");
+        assertThatThrownBy(() -> parse("[1, 2", null, null))
+                .hasMessage("invalid JSON at line 1, column 6: the value ends inside an array");
+    }
+
+    @Test
+    void aSyntaxErrorSaysWhereAndWhatInShort() {
+        assertThatThrownBy(() -> parse("{\"IssueNumber\": 1,}", null, null))
+                .hasMessage("invalid JSON at line 1, column 19: unexpected character '}': "
+                        + "was expecting double-quote to start field name")
+                .hasMessageNotContaining("Source").hasMessageNotContaining("code 125");
+    }
+
+    @Test
+    void bytesThatAreNotUtf8AreNamedAsSuch() {
+        byte[] latin1 = "{\"NoteText\": \"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1);
+        assertThatThrownBy(() -> parser.parse(latin1, null, null, "t-0-7", recordTime))
+                .isInstanceOf(InvalidCommandException.class)
+                .hasMessage("record value is not valid UTF-8: byte 0xE9 at offset 17");
+    }
+
+    @Test
+    void aByteOrderMarkIsSkippedAsJacksonWould() {
+        byte[] withBom = ("\uFEFF{\"IssueNumber\": 6, \"CreatedBy\": \"A\", \"NoteText\": \"hi\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        assertThat(parser.parse(withBom, null, null, "t-0-7", recordTime).note().issueNumber()).isEqualTo(6);
     }
 }

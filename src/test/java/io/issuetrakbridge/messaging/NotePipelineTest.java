@@ -149,7 +149,8 @@ public class NotePipelineTest {
     static Stream<Arguments> badCommands() {
         String big = "x".repeat(262_145);
         return Stream.of(
-                Arguments.of("malformed JSON", "{\"IssueNumber\": 1,".getBytes(StandardCharsets.UTF_8), "not valid UTF-8 JSON"),
+                Arguments.of("malformed JSON", "{\"IssueNumber\": 1,".getBytes(StandardCharsets.UTF_8),
+                        "invalid JSON at line 1, column 18: the value ends inside an object"),
                 Arguments.of("JSON array", "[1,2]".getBytes(StandardCharsets.UTF_8), "must be a JSON object, not an array"),
                 Arguments.of("JSON scalar", "42".getBytes(StandardCharsets.UTF_8), "must be a JSON object, not the number 42"),
                 Arguments.of("JSON null", "null".getBytes(StandardCharsets.UTF_8), "must be a JSON object, not null"),
@@ -176,7 +177,7 @@ public class NotePipelineTest {
                 Arguments.of("empty value", new byte[0], "record value is empty"),
                 Arguments.of("null value", null, "record value is empty"),
                 Arguments.of("undecodable bytes", new byte[] { '{', '"', 'N', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}' },
-                        "not valid UTF-8 JSON"));
+                        "record value is not valid UTF-8: byte 0xC3 at offset 6"));
     }
 
     @ParameterizedTest(name = "{0}")
