@@ -3,7 +3,6 @@ package io.issuetrakbridge.resilience;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.annotation.PreDestroy;
@@ -37,7 +36,7 @@ public class IssuetrakGate {
     private final BridgeConfig.Pause config;
     private final BridgeMetrics metrics;
     private final AtomicReference<Pause> pause = new AtomicReference<>();
-    private final AtomicLong unavailableSince = new AtomicLong(-1);
+    private final Downtime downtime = new Downtime();
     private volatile long probeTimer = -1;
 
     public IssuetrakGate(Vertx vertx, IssuetrakClient client, BridgeConfig config, BridgeMetrics metrics) {
@@ -60,7 +59,7 @@ public class IssuetrakGate {
 
     /** Issuetrak answered (success or a REJECTED): it is up and accepts our key. */
     public void recordAnswer() {
-        unavailableSince.set(-1);
+        downtime.answered();
     }
 
     /**
@@ -78,9 +77,7 @@ public class IssuetrakGate {
     public void recordFailure(IssuetrakException failure) {
         switch (failure.category()) {
             case UNAVAILABLE -> {
-                long now = System.nanoTime();
-                unavailableSince.compareAndSet(-1, now);
-                Duration down = Duration.ofNanos(now - unavailableSince.get());
+                Duration down = downtime.failed(System.nanoTime());
                 if (down.compareTo(config.unavailableThreshold()) >= 0) {
                     close(FailureCategory.UNAVAILABLE, "Issuetrak unavailable for " + down.toSeconds()
                             + "s (more than bridge.pause.unavailable-threshold): " + failure.getMessage());
@@ -111,7 +108,7 @@ public class IssuetrakGate {
         Pause current = pause.getAndSet(null);
         if (current != null) {
             vertx.cancelTimer(probeTimer);
-            unavailableSince.set(-1);
+            downtime.answered();
             metrics.resumed();
             Log.infof("Issuetrak accepts our requests again: resuming (was paused: %s)", current.reason());
             current.reopened().complete(null);
