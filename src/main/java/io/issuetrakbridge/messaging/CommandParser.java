@@ -15,6 +15,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -234,8 +235,10 @@ public final class CommandParser {
     /** "invalid JSON at line L, column C: reason", in our words rather than the parser's internals. */
     static String invalidJson(JsonProcessingException e) {
         String reason;
-        if (e instanceof JsonEOFException eof) {
-            reason = "the value ends " + unfinished(eof);
+        String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        if (e instanceof StreamReadException read
+                && (read instanceof JsonEOFException || original.startsWith("Unexpected end-of-input"))) {
+            reason = "the value ends " + unfinished(read);
         } else if (e instanceof MismatchedInputException) {
             // FAIL_ON_TRAILING_TOKENS is the only binding rule a tree read has.
             reason = "more than one JSON value";
@@ -247,11 +250,12 @@ public final class CommandParser {
                 : "invalid JSON at line " + at.getLineNr() + ", column " + at.getColumnNr() + ": " + reason;
     }
 
-    private static String unfinished(JsonEOFException eof) {
-        if (eof.getTokenBeingDecoded() == JsonToken.VALUE_STRING || eof.getTokenBeingDecoded() == JsonToken.FIELD_NAME) {
+    private static String unfinished(StreamReadException end) {
+        JsonToken decoding = end instanceof JsonEOFException eof ? eof.getTokenBeingDecoded() : null;
+        if (decoding == JsonToken.VALUE_STRING || decoding == JsonToken.FIELD_NAME) {
             return "inside a string";
         }
-        JsonStreamContext context = eof.getProcessor() == null ? null : eof.getProcessor().getParsingContext();
+        JsonStreamContext context = end.getProcessor() == null ? null : end.getProcessor().getParsingContext();
         if (context != null && context.inObject()) {
             return "inside an object";
         }

@@ -101,6 +101,8 @@ class CommandParserTest {
                 .hasMessage("invalid JSON at line 2, column 21: the value ends inside an object");
         assertThatThrownBy(() -> parse("{\"IssueNumber\": 1, \"NoteText\": \"unfinished", null, null))
                 .hasMessage("invalid JSON at line 1, column 43: the value ends inside a string");
+        assertThatThrownBy(() -> parse("{\"IssueNumber\": 1,", null, null))
+                .hasMessage("invalid JSON at line 1, column 19: the value ends inside an object");
         assertThatThrownBy(() -> parse("[1, 2", null, null))
                 .hasMessage("invalid JSON at line 1, column 6: the value ends inside an array");
     }
