@@ -2,6 +2,7 @@ package io.issuetrakbridge.health;
 
 import static io.issuetrakbridge.testing.CommandTopics.commandIds;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 
 import java.net.URL;
@@ -54,6 +55,37 @@ public class ReadinessTest {
                 .body("checks.find { it.name == 'issuetrak' }.status", is("UP"))
                 .body("checks.find { it.name == 'kafka-topics' }.status", is("UP"))
                 .body("checks.find { it.name.contains('Reactive Messaging') }.data.commands", is("[OK]")));
+    }
+
+    @Test
+    void aFailedProbeWithoutAPauseIsDownWithItsReasonAndPollsWithinTheCacheReachIssuetrakOnce() {
+        // Issuetrak answers 500 to everything; no command is sent, so nothing pauses: the probe alone says DOWN.
+        sandbox.faults().errorRate(1.0);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> ready().statusCode(503)
+                .body("checks.find { it.name == 'issuetrak' }.status", is("DOWN"))
+                .body("checks.find { it.name == 'issuetrak' }.data.paused", is(false))
+                .body("checks.find { it.name == 'issuetrak' }.data.reason", containsString("500")));
+
+        // Back to health: the cached DOWN is answered until a fresh probe, exactly one request, says UP...
+        sandbox.faults().reset();
+        sandbox.stats().reset();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> ready().statusCode(200)
+                .body("checks.find { it.name == 'issuetrak' }.status", is("UP")));
+        // ...and the next poll, well within the cache period, is answered from the cache.
+        ready().statusCode(200).body("checks.find { it.name == 'issuetrak' }.status", is("UP"));
+        assertThat(sandbox.stats().byStatus()).as("requests Issuetrak answered, by status")
+                .isEqualTo(java.util.Map.of(400, 1L));
+    }
+
+    @Test
+    void startedIsUpOnceTheApplicationRuns() {
+        RestAssured.given().baseUri("http://" + management.getHost()).port(management.getPort())
+                .get("/q/health/started").then().statusCode(200).body("status", is("UP"));
+    }
+
+    private io.restassured.response.ValidatableResponse ready() {
+        return RestAssured.given().baseUri("http://" + management.getHost()).port(management.getPort())
+                .get("/q/health/ready").then();
     }
 
     @Test

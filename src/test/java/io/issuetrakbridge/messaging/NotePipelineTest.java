@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -15,6 +16,7 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.internals.RecordHeader;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -89,6 +91,8 @@ public class NotePipelineTest {
         assertThat(h).containsEntry("ce_specversion", "1.0")
                 .containsEntry("ce_type", OutcomePublisher.TYPE_CREATED)
                 .containsEntry("ce_source", "issuetrak-bridge")
+                .containsEntry("ce_subject", id)
+                .containsEntry("content-type", "application/json")
                 .containsEntry("CommandId", id)
                 .containsKeys("ce_id", "ce_time");
         assertThat(h.get("ce_id")).isNotEqualTo(id);
@@ -137,20 +141,30 @@ public class NotePipelineTest {
     @Test
     void createdDateDefaultsToTheRecordTimestampSoRetriesSendIdenticalContent() throws Exception {
         String id = "cmd-" + UUID.randomUUID();
-        RecordMetadata sent = topics.send("9", command(id, 9, "dated"));
+        // A whole multiple of 10 ms, so the expected text does not depend on how finely the date is written.
+        java.time.Instant recordTime = java.time.Instant.parse("2026-11-23T10:15:30.120Z");
+        // The first POST is answered 500 (UNAVAILABLE): the note is created by a retry, later than the
+        // record's time, and must still carry the record's time.
+        long errorsBefore = sandbox.stats().answered(500);
+        sandbox.faults().errorRate(1.0);
+        try {
+            topics.sendAt(recordTime, "9", command(id, 9, "dated"));
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> sandbox.stats().answered(500) > errorsBefore);
+        } finally {
+            sandbox.faults().reset();
+        }
         long noteId = json(topics.await("replies", commandIds(List.of(id)), 1).get(0).value()).get("NoteID").asLong();
-        // The record's timestamp cut to 10 ms, in UTC: a whole number of datetime steps, so stored unchanged.
-        java.time.LocalDateTime expected = java.time.LocalDateTime.ofInstant(
-                java.time.Instant.ofEpochMilli(sent.timestamp() - sent.timestamp() % 10), java.time.ZoneOffset.UTC);
+        // The record's time, in UTC: a whole number of datetime steps (10 ms), so stored unchanged, however finely
+        // the stored text writes its fraction.
         assertThat(java.time.LocalDateTime.parse(sandbox.notes().get(noteId).orElseThrow().createdDate()))
-                .isEqualTo(expected);
+                .isEqualTo(java.time.LocalDateTime.of(2026, 11, 23, 10, 15, 30, 120_000_000));
     }
 
     static Stream<Arguments> badCommands() {
         String big = "x".repeat(262_145);
         return Stream.of(
                 Arguments.of("malformed JSON", "{\"IssueNumber\": 1,".getBytes(StandardCharsets.UTF_8),
-                        "invalid JSON at line 1, column 18: the value ends inside an object"),
+                        "invalid JSON at line 1, column 19: the value ends inside an object"),
                 Arguments.of("JSON array", "[1,2]".getBytes(StandardCharsets.UTF_8), "must be a JSON object, not an array"),
                 Arguments.of("JSON scalar", "42".getBytes(StandardCharsets.UTF_8), "must be a JSON object, not the number 42"),
                 Arguments.of("JSON null", "null".getBytes(StandardCharsets.UTF_8), "must be a JSON object, not null"),
@@ -201,7 +215,8 @@ public class NotePipelineTest {
         assertThat(e.get("Attempts").asInt()).isZero();
         assertThat(e.has("Status")).isFalse();
         assertThat(text(error.key())).isEqualTo("k-" + id);
-        assertThat(headers(error)).containsEntry("ce_type", OutcomePublisher.TYPE_FAILED).containsEntry("ce_specversion", "1.0");
+        assertThat(headers(error)).containsEntry("ce_type", OutcomePublisher.TYPE_FAILED).containsEntry("ce_specversion", "1.0")
+                .containsEntry("ce_subject", id).containsEntry("content-type", "application/json");
 
         ConsumerRecord<byte[], byte[]> dead = topics.await("dead-letters",
                 r -> r.headers().lastHeader("ce_id") != null && id.equals(text(r.headers().lastHeader("ce_id").value())),
@@ -284,5 +299,21 @@ public class NotePipelineTest {
         assertThat(sandbox.notes().get(noteId).orElseThrow().noteText()).isEqualTo("asked politely");
         // The reply went to the requester's topic, not to the shared replies topic.
         assertThat(topics.readNow("replies", commandIds(List.of(id)))).isEmpty();
+    }
+
+    @Test
+    void aQuarkusUpstreamGetsTheErrorThroughKafkaRequestReplyWithItsCorrelationId() throws Exception {
+        // request() completes only with a record carrying its own correlation ID on its reply topic.
+        String id = "rr-bad-" + UUID.randomUUID();
+        String answer = requester.bridge().request("{\"CommandId\": \"" + id + "\", \"IssueNumber\": 78}")
+                .await().atMost(java.time.Duration.ofSeconds(60));
+        JsonNode error = JSON.readTree(answer);
+        assertThat(error.get("CommandId").asText()).isEqualTo(id);
+        assertThat(error.get("Category").asText()).isEqualTo("VALIDATION");
+        assertThat(error.get("Message").asText()).isEqualTo("CreatedBy is required");
+        // Errors also go to the shared errors topic (README), and the command is dead-lettered.
+        assertThat(topics.await("errors", commandIds(List.of(id)), 1)).hasSize(1);
+        assertThat(headers(topics.await("dead-letters", commandIds(List.of(id)), 1).get(0)))
+                .containsEntry("dead-letter-category", "VALIDATION");
     }
 }

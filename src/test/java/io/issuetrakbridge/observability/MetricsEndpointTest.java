@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.awaitility.Awaitility;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 import io.issuetrakbridge.config.ApiKey;
@@ -74,6 +75,65 @@ public class MetricsEndpointTest {
                 "issuetrak_bridge_issuetrak_requests_seconds_bucket",
                 // The commands consumer's largest partition lag, from the Kafka client's own metrics (Quarkus binds them).
                 "kafka_consumer_fetch_manager_records_lag_max{client_id=\"kafka-consumer-commands\""));
+    }
+
+    @Test
+    void countersMoveByExactlyWhatHappened() {
+        Map<String, Double> before = series();
+        String run = UUID.randomUUID().toString();
+        List<String> good = List.of("good-1-" + run, "good-2-" + run, "good-3-" + run);
+        List<String> bad = List.of("bad-1-" + run, "bad-2-" + run);
+        String dropped = "dropped-" + run;
+
+        // 3 good commands, each for its own issue.
+        for (int i = 0; i < good.size(); i++) {
+            topics.send(Integer.toString(3101 + i), NotePipelineTest.command(good.get(i), 3101 + i, "counted"));
+        }
+        topics.await("replies", commandIds(good), 3);
+        // 2 bad ones (no CreatedBy, no NoteText): VALIDATION, dead-lettered.
+        bad.forEach(id -> topics.send("3110", "{\"CommandId\": \"" + id + "\", \"IssueNumber\": 3110}"));
+        topics.await("errors", commandIds(bad), 2);
+        // The first good command again, same ID: answered from the ledger.
+        topics.send("3101", NotePipelineTest.command(good.get(0), 3101, "counted"));
+        topics.await("replies", commandIds(List.of(good.get(0))), 2);
+        // One create whose answer is lost: AMBIGUOUS, one retry, which reconciles and adopts the note.
+        sandbox.faults().createThenDrop(1.0);
+        try {
+            topics.send("3120", NotePipelineTest.command(dropped, 3120, "counted"));
+            topics.await("replies", commandIds(List.of(dropped)), 1);
+        } finally {
+            sandbox.faults().reset();
+        }
+        // One dead letter replayed: it fails validation once more.
+        String runId = RestAssured.given().baseUri("http://" + management.getHost()).port(management.getPort())
+                .header("Authorization", "Bearer " + ConfigProvider.getConfig().getValue("bridge.replay.token", String.class))
+                .contentType("application/json").body("{\"commandIds\": [\"" + bad.get(0) + "\"]}")
+                .post("/replay/dlq").then().statusCode(202).extract().jsonPath().getString("runId");
+        assertThat(runId).isNotBlank();
+        topics.await("errors", commandIds(List.of(bad.get(0))), 2);
+
+        Map<String, Double> expected = new TreeMap<>();
+        expected.put("issuetrak_bridge_commands_received_total", 8.0); // 3 + 2 + 1 + 1 + 1 replayed
+        expected.put("issuetrak_bridge_notes_created_total{how=\"created\"}", 3.0);
+        expected.put("issuetrak_bridge_notes_created_total{how=\"duplicate\"}", 1.0);
+        expected.put("issuetrak_bridge_notes_created_total{how=\"reconciled\"}", 1.0);
+        expected.put("issuetrak_bridge_commands_failed_total{category=\"VALIDATION\"}", 3.0);
+        expected.put("issuetrak_bridge_dead_letters_total{category=\"VALIDATION\"}", 3.0);
+        expected.put("issuetrak_bridge_retries_total{category=\"AMBIGUOUS\"}", 1.0);
+        expected.put("issuetrak_bridge_retries_total{category=\"UNAVAILABLE\"}", 0.0);
+        expected.put("issuetrak_bridge_reconciliations_total{outcome=\"adopted\"}", 1.0);
+        expected.put("issuetrak_bridge_reconciliations_total{outcome=\"none\"}", 0.0);
+        expected.put("issuetrak_bridge_replays_total{outcome=\"replayed\"}", 1.0);
+        expected.put("issuetrak_bridge_issuetrak_requests_seconds_count{operation=\"create\",status=\"201\"}", 3.0);
+        expected.put("issuetrak_bridge_issuetrak_requests_seconds_count{operation=\"create\",status=\"AMBIGUOUS\"}",
+                1.0);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Map<String, Double> after = series();
+            Map<String, Double> changes = new TreeMap<>();
+            expected.keySet().forEach(name -> changes.put(name,
+                    after.getOrDefault(name, 0.0) - before.getOrDefault(name, 0.0)));
+            assertThat(changes).isEqualTo(expected);
+        });
     }
 
     @Test
@@ -144,6 +204,18 @@ public class MetricsEndpointTest {
             }
         }
         return lag;
+    }
+
+    /** Every series of ours on /q/metrics, as {@code name{labels}} (without the empty braces) to value. */
+    private Map<String, Double> series() {
+        Map<String, Double> values = new TreeMap<>();
+        for (String line : metrics().split("\n")) {
+            if (line.startsWith("issuetrak_bridge_")) {
+                int space = line.lastIndexOf(' ');
+                values.put(line.substring(0, space).replace("{}", ""), Double.parseDouble(line.substring(space + 1)));
+            }
+        }
+        return values;
     }
 
     private String metrics() {

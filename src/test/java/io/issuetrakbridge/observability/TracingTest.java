@@ -20,6 +20,8 @@ import io.issuetrakbridge.sandbox.SandboxServer;
 import io.issuetrakbridge.testing.CommandTopics;
 import io.issuetrakbridge.testing.InjectCommandTopics;
 import io.issuetrakbridge.testing.InjectSandbox;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
@@ -61,10 +63,34 @@ public class TracingTest {
         assertThat(httpParent).as("the traceparent of the POST to Issuetrak").isNotNull();
         assertThat(traceIdOf(httpParent)).isEqualTo(traceId);
 
-        // Exported (here: to the in-memory exporter) when the SDK is on: the receive and send spans.
-        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(spans.spans())
-                .filteredOn(span -> span.getTraceId().equals(traceId))
-                .hasSizeGreaterThanOrEqualTo(2));
+        // Exported (here: to the in-memory exporter) when the SDK is on: the command's processing, a child
+        // of the record's traceparent; under it the POST to Issuetrak and the reply's publication, whose
+        // span IDs are what the sandbox and the reply's consumer saw.
+        String processName = CommandTopics.topic("commands") + " process";
+        String publishName = CommandTopics.topic("replies") + " publish";
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            List<SpanData> trace = spans.spans().stream().filter(span -> span.getTraceId().equals(traceId)).toList();
+            SpanData process = only(trace, processName);
+            assertThat(process.getKind()).isEqualTo(SpanKind.CONSUMER);
+            assertThat(process.getParentSpanId()).as("parent of the processing span").isEqualTo(parentSpan);
+
+            SpanData post = only(trace, "POST create");
+            assertThat(post.getKind()).isEqualTo(SpanKind.CLIENT);
+            assertThat(post.getParentSpanId()).as("parent of the POST span").isEqualTo(process.getSpanId());
+            assertThat(post.getSpanId()).as("the POST's traceparent").isEqualTo(spanIdOf(httpParent));
+
+            SpanData publish = only(trace, publishName);
+            assertThat(publish.getKind()).isEqualTo(SpanKind.PRODUCER);
+            assertThat(publish.getParentSpanId()).as("parent of the publish span").isEqualTo(process.getSpanId());
+            assertThat(publish.getSpanId()).as("the reply's traceparent").isEqualTo(spanIdOf(replyParent));
+        });
+    }
+
+    private static SpanData only(List<SpanData> trace, String name) {
+        List<SpanData> named = trace.stream().filter(span -> span.getName().equals(name)).toList();
+        assertThat(named).as("spans named '%s' among %s", name,
+                trace.stream().map(SpanData::getName).toList()).hasSize(1);
+        return named.get(0);
     }
 
     private static String traceIdOf(String traceparent) {

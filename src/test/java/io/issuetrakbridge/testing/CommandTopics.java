@@ -84,6 +84,17 @@ public final class CommandTopics implements AutoCloseable {
         }
     }
 
+    /** Sends one command record with the given record timestamp (CreateTime). */
+    public RecordMetadata sendAt(java.time.Instant timestamp, String key, String json) {
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topicNames.apply("commands"), null,
+                timestamp.toEpochMilli(), key.getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8));
+        try {
+            return producer.send(record).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not send a command", e);
+        }
+    }
+
     public RecordMetadata send(String key, String json, Header... headers) {
         return send(key, json == null ? null : json.getBytes(StandardCharsets.UTF_8), headers);
     }
