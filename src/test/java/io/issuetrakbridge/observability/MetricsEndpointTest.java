@@ -113,9 +113,7 @@ public class MetricsEndpointTest {
         topics.await("errors", commandIds(List.of(bad.get(0))), 2);
 
         Map<String, Double> expected = new TreeMap<>();
-        expected.put("issuetrak_bridge_commands_received_total", 8.0); // 3 + 2 + 1 + 1 + 1 replayed
         expected.put("issuetrak_bridge_notes_created_total{how=\"created\"}", 3.0);
-        expected.put("issuetrak_bridge_notes_created_total{how=\"duplicate\"}", 1.0);
         expected.put("issuetrak_bridge_notes_created_total{how=\"reconciled\"}", 1.0);
         expected.put("issuetrak_bridge_commands_failed_total{category=\"VALIDATION\"}", 3.0);
         expected.put("issuetrak_bridge_dead_letters_total{category=\"VALIDATION\"}", 3.0);
@@ -133,6 +131,15 @@ public class MetricsEndpointTest {
             expected.keySet().forEach(name -> changes.put(name,
                     after.getOrDefault(name, 0.0) - before.getOrDefault(name, 0.0)));
             assertThat(changes).isEqualTo(expected);
+            // Kafka may deliver a record again (seen once here: a rebalance before the commit), and the ledger
+            // answers it as a duplicate: so received = 3 + 2 + 1 + 1 + 1 replayed = 8 and duplicate = 1, each
+            // plus the same number of redeliveries.
+            double received = after.getOrDefault("issuetrak_bridge_commands_received_total", 0.0)
+                    - before.getOrDefault("issuetrak_bridge_commands_received_total", 0.0);
+            String duplicateName = "issuetrak_bridge_notes_created_total{how=\"duplicate\"}";
+            double duplicates = after.getOrDefault(duplicateName, 0.0) - before.getOrDefault(duplicateName, 0.0);
+            assertThat(duplicates).as("duplicates").isGreaterThanOrEqualTo(1.0);
+            assertThat(received - duplicates).as("received, less duplicates").isEqualTo(7.0);
         });
     }
 
