@@ -33,9 +33,10 @@ public interface IssuetrakConfig {
     Duration connectTimeout();
 
     /**
-     * Deadline for a whole exchange with Issuetrak, from sending the request to the last byte of the answer (an
-     * answer that trickles in counts as none). Past it a create is AMBIGUOUS: the note may exist, and the bridge
-     * reconciles before sending again. Also the idle timeout of a connection in use.
+     * Deadline for an answer from Issuetrak, from the request having a connection (just before it is written) to the
+     * last byte of the answer (an answer that trickles in counts as none). Past it the request is reset and a create
+     * is AMBIGUOUS: the note may exist, and the bridge reconciles before sending again. Also the longest wait for a
+     * free connection (then UNAVAILABLE: the request is dropped unsent) and the idle timeout of a connection in use.
      */
     @WithDefault("10s")
     Duration requestTimeout();

@@ -3,11 +3,9 @@ package io.issuetrakbridge.issuetrak;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeoutException;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -62,12 +60,12 @@ public class IssuetrakClient {
     };
 
     private final WebClient http;
+    private final ExchangeDeadline deadline;
     private final RequestSigner signer;
     private final ResponseClassifier classifier;
     private final ObjectMapper json;
     private final String notesPath;
     private final String origin;
-    private final Duration requestTimeout;
     private final long requestTimeoutMs;
     private final BridgeMetrics metrics;
     private final CommandTracing tracing;
@@ -88,14 +86,14 @@ public class IssuetrakClient {
         this.json = json;
         this.signer = new RequestSigner(config.apiKey());
         this.classifier = new ResponseClassifier(config.apiKey(), json, java.time.Clock.systemUTC());
-        this.requestTimeout = config.requestTimeout();
-        this.requestTimeoutMs = requestTimeout.toMillis();
+        this.requestTimeoutMs = config.requestTimeout().toMillis();
         URI base = config.baseUrl();
         String prefix = base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/+$", "");
         this.notesPath = prefix + "/api/v" + config.apiVersion() + "/notes";
         // For messages: scheme, host and port only, so no user-info or query in the base URL reaches a log line.
         this.origin = base.getScheme() + "://" + base.getHost() + (base.getPort() == -1 ? "" : ":" + base.getPort());
         this.http = WebClient.create(vertx, options(config, base, tlsRegistry));
+        this.deadline = new ExchangeDeadline(vertx.getDelegate(), http, requestTimeoutMs);
     }
 
     private static WebClientOptions options(IssuetrakConfig config, URI base, TlsConfigurationRegistry tlsRegistry) {
@@ -280,8 +278,10 @@ public class IssuetrakClient {
             CallContext command) {
         SignedHeaders signed = signer.sign(method.name(), path, "", body, Instant.now(), UUID.randomUUID());
         HttpRequest<Buffer> request = http.request(method, path)
+                // Bounds the wait for a pooled connection (and connecting): past it the pool drops the request, which
+                // was never sent, and fails with "getting a connection", i.e. UNAVAILABLE.
+                .connectTimeout(requestTimeoutMs)
                 // Idle timeout: starts once a connection is held, so it fires only after the request may have left.
-                // It also closes a connection whose answer stalls, after the deadline below has given up on it.
                 .idleTimeout(requestTimeoutMs)
                 .putHeader(RequestSigner.TIMESTAMP_HEADER, signed.timestamp())
                 .putHeader(RequestSigner.REQUEST_ID_HEADER, signed.requestId())
@@ -296,13 +296,10 @@ public class IssuetrakClient {
         long started = System.nanoTime();
         // Lazy: the request leaves when the Uni is subscribed. The signed bytes are the bytes sent.
         Uni<HttpResponse<Buffer>> exchange = body == null ? request.send() : request.sendBuffer(Buffer.buffer(body));
-        // The whole exchange has one deadline: an answer whose headers came but whose body trickles or stalls
-        // would otherwise keep the idle timeout from ever firing. Past it the request may have taken effect.
-        // The WebClient offers no handle to reset the stream, so its connection returns to the pool only once that
-        // answer ends or idles for the request timeout.
-        Uni<Answer> sent = exchange
-                .ifNoItem().after(requestTimeout).failWith(() -> new TimeoutException(
-                        "no complete answer within issuetrak.request-timeout (" + requestTimeoutMs + " ms)"))
+        // The answer has its deadline from when the request has a connection, so time queued for one never makes an
+        // exchange AMBIGUOUS; past it the request is reset (ExchangeDeadline). An answer whose headers came but whose
+        // body trickles would otherwise keep the idle timeout from ever firing.
+        Uni<Answer> sent = deadline.guard(signed.requestId(), exchange)
                 .map(response -> new Answer(response.statusCode(), response.getHeader("Retry-After"), response.body()));
         return sent
                 .onFailure().transform(failure -> {

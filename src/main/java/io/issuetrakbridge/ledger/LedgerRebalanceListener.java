@@ -59,8 +59,9 @@ public class LedgerRebalanceListener implements KafkaConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         List<Integer> ids = partitions.stream().map(TopicPartition::partition).toList();
-        // A POST still running after the request timeout has failed on our side; give it a little more.
-        ownership.revoke(ids, issuetrak.requestTimeout().plusSeconds(2));
+        // A POST waits at most one request timeout for a connection and, once it has one, one more for its answer
+        // (IssuetrakClient): still running after both it has failed on our side; give it a little more.
+        ownership.revoke(ids, issuetrak.requestTimeout().multipliedBy(2).plusSeconds(2));
         ledger.forget(ids);
         metrics.partitionsRevoked(partitions);
     }

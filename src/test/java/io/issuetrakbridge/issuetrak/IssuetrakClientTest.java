@@ -2,7 +2,9 @@ package io.issuetrakbridge.issuetrak;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +15,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -291,19 +296,8 @@ class IssuetrakClientTest {
 
     @Test
     void anAnswerThatTricklesInIsAmbiguousAtTheRequestTimeout() {
-        // Headers at once, then one byte every 100 ms: never idle for long, never complete. Bounded to 600 bytes.
-        io.vertx.mutiny.core.http.HttpServer trickling = vertx.createHttpServer().requestHandler(request -> {
-            request.response().setChunked(true).putHeader("Content-Type", "application/json").setStatusCode(201);
-            request.response().writeAndForget("1");
-            java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
-            vertx.setPeriodic(100, timer -> {
-                if (sent.incrementAndGet() > 600 || request.response().closed()) {
-                    vertx.cancelTimer(timer);
-                } else {
-                    request.response().writeAndForget("2");
-                }
-            });
-        }).listen(0, "127.0.0.1").await().atMost(WAIT);
+        io.vertx.mutiny.core.http.HttpServer trickling = vertx.createHttpServer()
+                .requestHandler(IssuetrakClientTest::trickle).listen(0, "127.0.0.1").await().atMost(WAIT);
         try {
             IssuetrakClient client = client("http://127.0.0.1:" + trickling.actualPort(), "request-timeout", "1s");
 
@@ -325,6 +319,96 @@ class IssuetrakClientTest {
         Ambiguous stalled = failure(client.createNote(note(14, "APIUser", "trickled")), Ambiguous.class);
 
         assertThat(stalled).hasMessageContaining("issuetrak.request-timeout (1000 ms)");
+    }
+
+    @Test
+    void aCreateQueuedForTheOnlyConnectionPastTheDeadlineIsUnavailableAndNeverSent() {
+        // One connection. "first" is held by the sandbox, so it holds the connection until its deadline resets it;
+        // "second" waits for the connection and then holds it in turn; "third", queued behind both, waits longer
+        // than the request timeout and gives up before it has a connection.
+        IssuetrakClient client = client(sandbox.baseUrl(), "max-connections", "1", "request-timeout", "1s");
+        CompletableFuture<Long> first = holdTheOnlyConnection(client, 21);
+        CompletableFuture<Long> second = client.createNote(note(21, "APIUser", "second")).subscribeAsCompletionStage();
+
+        Unavailable third = failure(client.createNote(note(21, "APIUser", "third")), Unavailable.class);
+
+        assertThat(third).hasMessageStartingWith("No connection to Issuetrak");
+        await().atMost(WAIT).until(() -> first.isDone() && second.isDone());
+        assertThat(catchThrowable(first::join)).hasCauseInstanceOf(Ambiguous.class);
+        assertThat(catchThrowable(second::join)).hasCauseInstanceOf(Ambiguous.class);
+        assertThat(releaseAndCreateAnother(client, 21)).containsExactly("first", "second", "after");
+    }
+
+    @Test
+    void aQueuedCreateWhoseCallerGivesUpIsNeverSent() {
+        // The caller cancels while its create waits for the only connection, held by "first".
+        IssuetrakClient client = client(sandbox.baseUrl(), "max-connections", "1", "request-timeout", "20s");
+        CompletableFuture<Long> first = holdTheOnlyConnection(client, 23);
+
+        client.createNote(note(23, "APIUser", "cancelled")).subscribe().with(id -> { }, failure -> { }).cancel();
+
+        assertThat(releaseAndCreateAnother(client, 23)).containsExactly("first", "after");
+        assertThat(first.join()).isPositive();
+    }
+
+    /** Answers 201 with headers at once, then one byte every 100 ms: never idle for long, never complete (600 bytes). */
+    private static void trickle(io.vertx.mutiny.core.http.HttpServerRequest request) {
+        request.response().setChunked(true).putHeader("Content-Type", "application/json").setStatusCode(201);
+        request.response().writeAndForget("1");
+        AtomicInteger sent = new AtomicInteger();
+        vertx.setPeriodic(100, timer -> {
+            if (sent.incrementAndGet() > 600 || request.response().closed()) {
+                vertx.cancelTimer(timer);
+            } else {
+                request.response().writeAndForget("2");
+            }
+        });
+    }
+
+    /** Holds the only connection of {@code client} with a create ("first") whose answer the sandbox holds. */
+    private CompletableFuture<Long> holdTheOnlyConnection(IssuetrakClient client, long issue) {
+        sandbox.faults().holdCreates(true);
+        CompletableFuture<Long> first = client.createNote(note(issue, "APIUser", "first")).subscribeAsCompletionStage();
+        await().atMost(WAIT).until(() -> sandbox.faults().held().size() == 1);
+        return first;
+    }
+
+    /**
+     * Answers the held creates, then creates "after" on the one connection (any request still queued goes first):
+     * the texts of the issue's notes then.
+     */
+    private List<String> releaseAndCreateAnother(IssuetrakClient client, long issue) {
+        sandbox.faults().holdCreates(false);
+        sandbox.faults().releaseHeld();
+        client.createNote(note(issue, "APIUser", "after")).await().atMost(WAIT);
+        return sandbox.notes().forIssue(issue).stream().map(ReadNote::noteText).toList();
+    }
+
+    @Test
+    void aTricklingAnswerIsResetAtTheDeadlineAndFreesTheOnlyConnection() {
+        // The first request's answer trickles; any later one is answered at once.
+        AtomicInteger requests = new AtomicInteger();
+        AtomicBoolean firstConnectionClosed = new AtomicBoolean();
+        io.vertx.mutiny.core.http.HttpServer server = vertx.createHttpServer().requestHandler(request -> {
+            if (requests.incrementAndGet() > 1) {
+                request.response().setStatusCode(201).putHeader("Content-Type", "application/json").endAndForget("77");
+                return;
+            }
+            request.connection().closeHandler(() -> firstConnectionClosed.set(true));
+            trickle(request);
+        }).listen(0, "127.0.0.1").await().atMost(WAIT);
+        try {
+            IssuetrakClient client = client("http://127.0.0.1:" + server.actualPort(), "max-connections", "1",
+                    "request-timeout", "1s");
+
+            Ambiguous trickled = failure(client.createNote(note(22, "APIUser", "trickled")), Ambiguous.class);
+
+            assertThat(trickled).hasMessageContaining("issuetrak.request-timeout (1000 ms)");
+            await().atMost(WAIT).untilTrue(firstConnectionClosed);
+            assertThat(client.createNote(note(22, "APIUser", "next")).await().atMost(WAIT)).isEqualTo(77L);
+        } finally {
+            server.close().await().atMost(WAIT);
+        }
     }
 
     @Test
