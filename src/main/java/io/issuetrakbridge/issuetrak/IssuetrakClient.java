@@ -17,6 +17,7 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.issuetrakbridge.budget.RequestBudget;
 import io.issuetrakbridge.config.ConfigValidator;
 import io.issuetrakbridge.config.IssuetrakConfig;
 import io.issuetrakbridge.issuetrak.IssuetrakException.Rejected;
@@ -71,17 +72,19 @@ public class IssuetrakClient {
     private final long requestTimeoutMs;
     private final BridgeMetrics metrics;
     private final CommandTracing tracing;
+    private final RequestBudget budget;
 
     /** Outside CDI (plain JUnit tests): meters go to a private registry, no trace headers. */
     public IssuetrakClient(Vertx vertx, IssuetrakConfig config, ObjectMapper json, TlsConfigurationRegistry tlsRegistry) {
         this(vertx, config, json, tlsRegistry, new BridgeMetrics(new SimpleMeterRegistry()),
-                new CommandTracing(OpenTelemetry.noop()));
+                new CommandTracing(OpenTelemetry.noop()), new RequestBudget(config));
     }
 
     @Inject
     public IssuetrakClient(Vertx vertx, IssuetrakConfig config, ObjectMapper json, TlsConfigurationRegistry tlsRegistry,
-            BridgeMetrics metrics, CommandTracing tracing) {
+            BridgeMetrics metrics, CommandTracing tracing, RequestBudget budget) {
         this.metrics = metrics;
+        this.budget = budget;
         this.tracing = tracing;
         // Also checked at start-up; repeated here because a bean may build the client before that observer runs.
         ConfigValidator.check(config);
@@ -277,6 +280,13 @@ public class IssuetrakClient {
      * @param operation the meter's {@code operation} tag: create, get, list or probe
      */
     private Uni<Outcome> send(HttpMethod method, String path, byte[] body, String operation, String op,
+            CallContext command) {
+        // Every request waits for Issuetrak's budget first, and is signed only once it may leave.
+        return budget.spend(method != HttpMethod.GET, operation, command,
+                () -> signAndSend(method, path, body, operation, op, command), outcome -> outcome.response().status());
+    }
+
+    private Uni<Outcome> signAndSend(HttpMethod method, String path, byte[] body, String operation, String op,
             CallContext command) {
         SignedHeaders signed = signer.sign(method.name(), path, "", body, Instant.now(), UUID.randomUUID());
         HttpRequest<Buffer> request = http.request(method, path)
