@@ -207,7 +207,8 @@ public class RequestBudget {
 
     private Bucket bucket(boolean writesOnly) {
         return configuration(writesOnly).<Bucket>map(c -> {
-            var builder = Bucket.builder();
+            // Nanoseconds: the default millisecond clock would round a 52.6 ms spacing to a shorter one.
+            var builder = Bucket.builder().withNanosecondPrecision();
             for (var bandwidth : c.getBandwidths()) {
                 builder.addLimit(bandwidth);
             }

@@ -24,6 +24,11 @@ public record BudgetRule(long limit, Duration window, boolean writesOnly) {
         }
     }
 
+    /** As {@link #parse}: the converter SmallRye finds by itself, for each entry of a comma-separated list. */
+    public static BudgetRule of(String text) {
+        return parse(text);
+    }
+
     /** Parses {@code 20/1s} or {@code 5/1s/writes} (also {@code /all}); spaces are ignored. */
     public static BudgetRule parse(String text) {
         String[] parts = text.replace(" ", "").split("/");

@@ -75,7 +75,6 @@ public interface IssuetrakConfig {
          * {@code LIMIT/WINDOW/writes} (POST/PUT/DELETE only), e.g. {@code 20/1s,5/1s/writes,100/1m}. Every request
          * counts: creates, reconciliation reads, probes. Absent: no budget (API v1 documents none).
          */
-        @WithConverter(BudgetRuleConverter.class)
         Optional<List<BudgetRule>> rules();
 
         /**

@@ -30,7 +30,8 @@ import io.vertx.mutiny.core.Vertx;
  * (default 8089, 0 for a free one), path-prefix, api-key (required), active-users (comma-separated),
  * min-issue, max-issue, max-clock-skew (e.g. 5m, 30s, PT5M), tls-cert-pem, tls-key-pem, time-zone (a java.time
  * zone ID, default America/St_Johns, see {@link SandboxSettings#DEFAULT_TIME_ZONE}), latency-ms, jitter-ms,
- * event-loops (default 1).
+ * event-loops (default 1), rate-limits (Issuetrak's rules, e.g.
+ * 20/1s,5/1s/writes; see {@link RateLimits}).
  *
  * <p>Prints {@code sandbox.port=<port>} and {@code sandbox.base-url=<url>} on stdout once listening, for
  * scripts to read.
@@ -57,6 +58,7 @@ public final class SandboxMain {
         long latencyMs = Long.parseLong(options.getOrDefault("latency-ms", "0"));
         long jitterMs = Long.parseLong(options.getOrDefault("jitter-ms", "0"));
         server.faults().latency(Duration.ofMillis(latencyMs), Duration.ofMillis(jitterMs));
+        server.rateLimits().rules(RateLimits.parse(options.get("rate-limits")));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close().await().atMost(Duration.ofSeconds(5));
             vertx.closeAndAwait();
