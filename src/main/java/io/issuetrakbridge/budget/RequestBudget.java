@@ -44,6 +44,7 @@ public class RequestBudget {
 
     private final List<BudgetRule> rules;
     private final double burst;
+    private final Duration jitter;
     private final Bucket all;
     private final Bucket writes;
     private final RecentRequests recentAll;
@@ -65,12 +66,13 @@ public class RequestBudget {
 
     @Inject
     public RequestBudget(IssuetrakConfig config, MeterRegistry registry) {
-        this(config.budget().rules().orElse(List.of()), config.budget().burst(), registry);
+        this(config.budget().rules().orElse(List.of()), config.budget().burst(), config.budget().jitter(), registry);
     }
 
-    RequestBudget(List<BudgetRule> rules, double burst, MeterRegistry registry) {
+    RequestBudget(List<BudgetRule> rules, double burst, Duration jitter, MeterRegistry registry) {
         this.rules = List.copyOf(rules);
         this.burst = burst;
+        this.jitter = jitter;
         this.registry = registry;
         this.allowances = allowances(share, 1.0);
         this.all = bucket(false);
@@ -202,7 +204,7 @@ public class RequestBudget {
     }
 
     private List<RuleAllowance> allowances(PartitionShare s, double factor) {
-        return rules.stream().map(r -> RuleAllowance.of(r, s.share(), factor, burst)).toList();
+        return rules.stream().map(r -> RuleAllowance.of(r, s.share(), factor, burst, jitter)).toList();
     }
 
     private Bucket bucket(boolean writesOnly) {

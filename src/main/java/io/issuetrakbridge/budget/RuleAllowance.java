@@ -11,7 +11,9 @@ import io.issuetrakbridge.config.BudgetRule;
  * the rule's length, wherever the window starts, and that sum is kept to {@code requests}, this instance's part of
  * the limit: so the instances of a group, whose parts add up to the limit, keep the rule together whichever way
  * Issuetrak counts its windows (fixed, sliding or a bucket of its own). The price is the burst: a bucket that could
- * hold the whole limit would let twice the limit through across one window boundary.
+ * hold the whole limit would let twice the limit through across one window boundary. The refill is spread over the
+ * window plus a jitter allowance, so that requests that reach Issuetrak a little later than their turn, after others
+ * that left later, do not crowd one window past the limit.
  *
  * @param rule the rule as configured
  * @param requests this instance's part of the limit: limit x partition share x throttle factor
@@ -26,8 +28,10 @@ public record RuleAllowance(BudgetRule rule, double requests, long capacity, Dur
      * @param share this instance's share of the group's budget, in (0, 1]
      * @param factor the throttle factor after 429s, in (0, 1]
      * @param burst part of the limit that may go at once, in [0, 1)
+     * @param jitter how much later than its turn a request may reach Issuetrak than the others around it (queues,
+     *        network) and still find room: the refill is spread over the window plus this
      */
-    public static RuleAllowance of(BudgetRule rule, double share, double factor, double burst) {
+    public static RuleAllowance of(BudgetRule rule, double share, double factor, double burst, Duration jitter) {
         double requests = rule.limit() * share * factor;
         long capacity = Math.max(1, (long) Math.floor(requests * burst));
         double refilled = requests - capacity;
@@ -37,7 +41,7 @@ public record RuleAllowance(BudgetRule rule, double requests, long capacity, Dur
             refilled = Math.min(requests, 1);
         }
         // Rounded up: a request a nanosecond late costs nothing, one early could cost a 429.
-        long spacingNanos = (long) Math.ceil(rule.window().toNanos() / refilled);
+        long spacingNanos = (long) Math.ceil((rule.window().toNanos() + jitter.toNanos()) / refilled);
         return new RuleAllowance(rule, requests, capacity, Duration.ofNanos(spacingNanos), guaranteed);
     }
 

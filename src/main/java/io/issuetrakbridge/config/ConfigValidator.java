@@ -100,6 +100,9 @@ public class ConfigValidator {
         if (!(burst >= 0 && burst < 1)) {
             problems.add("issuetrak.budget.burst must be at least 0 and below 1, e.g. 0.02");
         }
+        if (config.budget().jitter() == null || config.budget().jitter().isNegative()) {
+            problems.add("issuetrak.budget.jitter must not be negative, e.g. 100ms");
+        }
         List<BudgetRule> rules = config.budget().rules().orElse(List.of());
         if (rules.stream().map(BudgetRule::name).distinct().count() < rules.size()) {
             problems.add("issuetrak.budget.rules lists a rule twice");

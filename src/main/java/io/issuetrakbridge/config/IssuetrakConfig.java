@@ -84,5 +84,13 @@ public interface IssuetrakConfig {
          */
         @WithDefault("0.02")
         double burst();
+
+        /**
+         * How much later than its turn a request may reach Issuetrak, relative to the requests around it (queues, the
+         * network, a pause of the JVM), and still find room: each rule's requests are spread over its window plus
+         * this. Costs {@code jitter / window} of a rule's rate: 2% of a 5 s rule, nothing worth naming of an hour's.
+         */
+        @WithDefault("100ms")
+        Duration jitter();
     }
 }

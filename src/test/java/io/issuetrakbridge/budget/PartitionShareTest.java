@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -60,7 +61,7 @@ class PartitionShareTest {
     }
 
     private static RequestBudget budget() {
-        return new RequestBudget(RULES, 0.02, new SimpleMeterRegistry());
+        return new RequestBudget(RULES, 0.02, Duration.ZERO, new SimpleMeterRegistry());
     }
 
     private static double[] limits(RequestBudget budget) {

@@ -21,7 +21,7 @@ class RequestBudgetTest {
     void requestsWaitTheirTurnAndTheCommandsWaitIsKeptApart() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         // One at once, then one each 250 ms.
-        RequestBudget budget = new RequestBudget(List.of(BudgetRule.parse("5/1s")), 0.02, registry);
+        RequestBudget budget = new RequestBudget(List.of(BudgetRule.parse("5/1s")), 0.02, Duration.ZERO, registry);
         CallContext command = CallContext.of("c-1", 1L);
         budget.track(command);
         long[] sentAt = new long[3];
@@ -51,7 +51,7 @@ class RequestBudgetTest {
     void a429HalvesThisInstancesAllowanceAndIsChargedToTheFullestRule() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         RequestBudget budget = new RequestBudget(List.of(BudgetRule.parse("1000/1h"), BudgetRule.parse("4/1s/writes")),
-                0.02, registry);
+                0.02, Duration.ZERO, registry);
         CallContext none = CallContext.none();
         budget.spend(true, "create", none, () -> Uni.createFrom().item(201), s -> s).await().atMost(Duration.ofSeconds(5));
         budget.spend(true, "create", none, () -> Uni.createFrom().item(429), s -> s).await().atMost(Duration.ofSeconds(5));

@@ -19,10 +19,11 @@ import io.issuetrakbridge.config.BudgetRule;
 class RuleAllowanceTest {
 
     private static final double BURST = 0.02;
+    private static final Duration NO_JITTER = Duration.ZERO;
 
     @Test
     void aWholeRuleGoesOneRequestAtOnceAndTheRestEvenlyOverTheWindow() {
-        RuleAllowance a = RuleAllowance.of(BudgetRule.parse("20/1s"), 1.0, 1.0, BURST);
+        RuleAllowance a = RuleAllowance.of(BudgetRule.parse("20/1s"), 1.0, 1.0, BURST, NO_JITTER);
         assertThat(a.requests()).isEqualTo(20.0);
         // 2% of 20 is 0.4: at least one request may always go at once.
         assertThat(a.capacity()).isEqualTo(1);
@@ -32,8 +33,16 @@ class RuleAllowanceTest {
     }
 
     @Test
+    void theJitterAllowanceStretchesTheWindowTheRefillIsSpreadOver() {
+        RuleAllowance a = RuleAllowance.of(BudgetRule.parse("100/5s"), 1.0, 1.0, BURST, Duration.ofMillis(100));
+        assertThat(a.capacity()).isEqualTo(2);
+        // 98 requests over 5.1 s: one each 52.040816... ms, 96% of the rule's 20 a second.
+        assertThat(a.spacing()).isEqualTo(Duration.ofNanos(52_040_817));
+    }
+
+    @Test
     void aLongWindowKeepsTwoPercentForABurst() {
-        RuleAllowance a = RuleAllowance.of(BudgetRule.parse("1000/12h"), 1.0, 1.0, BURST);
+        RuleAllowance a = RuleAllowance.of(BudgetRule.parse("1000/12h"), 1.0, 1.0, BURST, NO_JITTER);
         assertThat(a.capacity()).isEqualTo(20);
         // 980 requests over 43,200 s: one every 44.081632653... s.
         assertThat(a.spacing()).isEqualTo(Duration.ofNanos(44_081_632_654L));
@@ -41,13 +50,13 @@ class RuleAllowanceTest {
 
     @Test
     void aShareAndAThrottleFactorScaleTheLimit() {
-        RuleAllowance third = RuleAllowance.of(BudgetRule.parse("60/1m"), 1.0 / 3, 1.0, BURST);
+        RuleAllowance third = RuleAllowance.of(BudgetRule.parse("60/1m"), 1.0 / 3, 1.0, BURST, NO_JITTER);
         assertThat(third.requests()).isCloseTo(20.0, within(1e-9));
         assertThat(third.capacity()).isEqualTo(1);
         // 19 requests over 60 s.
         assertThat(third.spacing().toNanos()).isCloseTo(3_157_894_737L, within(1L));
 
-        RuleAllowance halved = RuleAllowance.of(BudgetRule.parse("60/1m"), 1.0 / 3, 0.5, BURST);
+        RuleAllowance halved = RuleAllowance.of(BudgetRule.parse("60/1m"), 1.0 / 3, 0.5, BURST, NO_JITTER);
         assertThat(halved.requests()).isCloseTo(10.0, within(1e-9));
         // 9 requests over 60 s.
         assertThat(halved.spacing().toNanos()).isCloseTo(6_666_666_667L, within(1L));
@@ -56,7 +65,7 @@ class RuleAllowanceTest {
     @Test
     void lessThanOneRequestAWindowIsSentAtMostOnceAWindowAndFlagged() {
         // Five writes a second over six instances with one partition each: 5/6 of a request each.
-        RuleAllowance a = RuleAllowance.of(BudgetRule.parse("5/1s/writes"), 1.0 / 6, 1.0, BURST);
+        RuleAllowance a = RuleAllowance.of(BudgetRule.parse("5/1s/writes"), 1.0 / 6, 1.0, BURST, NO_JITTER);
         assertThat(a.guaranteed()).isFalse();
         assertThat(a.capacity()).isEqualTo(1);
         assertThat(a.spacing().toNanos()).isCloseTo(1_200_000_000L, within(1L));
@@ -109,7 +118,7 @@ class RuleAllowanceTest {
             }
         });
         for (String rule : rules) {
-            builder.addLimit(RuleAllowance.of(BudgetRule.parse(rule), 1.0, 1.0, BURST).bandwidth());
+            builder.addLimit(RuleAllowance.of(BudgetRule.parse(rule), 1.0, 1.0, BURST, NO_JITTER).bandwidth());
         }
         return builder.build();
     }
