@@ -41,7 +41,7 @@ import io.issuetrakbridge.testing.SingleNodeBroker;
  * <li>{@code one-partition}: one partition, the default window, same issues as the sequential run;</li>
  * <li>{@code half-load}: the main layout with the producer held at half the main run's throughput, for latency;</li>
  * <li>{@code budget} (only when asked for: {@code --runs=budget}): three services of one group on one request budget
- * ({@code budget-rules}, default {@code 60/1s,30/1s/writes}), the sandbox enforcing the same rules, a backlog of
+ * ({@code budget-rules}, default {@code 300/5s,150/5s/writes}), the sandbox enforcing the same rules, a backlog of
  * {@code budget-n} (900) commands: budget utilisation (notes a second over the tightest rule's rate, and the busiest
  * window of each rule) and the 429s, per rule.</li>
  * </ol>
@@ -158,7 +158,7 @@ public final class Benchmark {
                     jfrRuns.has("half-load"));
         }
         if (runs.contains("budget")) {
-            measureBudget(intOpt("budget-n", 900), opt("budget-rules", "60/1s,30/1s/writes"));
+            measureBudget(intOpt("budget-n", 900), opt("budget-rules", "300/5s,150/5s/writes"));
         }
         String report = Report.markdown(this, started);
         System.out.println(report);
@@ -356,7 +356,7 @@ public final class Benchmark {
         }
     }
 
-    /** The sustained rate of the tightest rule in a list such as {@code 60/1s,30/1s/writes}, per second. */
+    /** The sustained rate of the tightest rule in a list such as {@code 300/5s,150/5s/writes}, per second. */
     private static double tightestPerSecond(String rules) {
         return io.issuetrakbridge.sandbox.RateLimits.parse(rules).stream()
                 .mapToDouble(r -> r.limit() * 1e9 / r.window().toNanos()).min().orElse(Double.MAX_VALUE);

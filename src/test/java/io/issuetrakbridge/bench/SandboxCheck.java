@@ -33,7 +33,7 @@ final class SandboxCheck {
         send(sandboxUrl, "DELETE", "/stats");
     }
 
-    /** Makes the sandbox enforce these rules ({@code 60/1s,30/1s/writes}; blank for none), with fresh counts. */
+    /** Makes the sandbox enforce these rules ({@code 300/5s,150/5s/writes}; blank for none), with fresh counts. */
     static void rateLimits(String sandboxUrl, String rules) throws Exception {
         String list = java.util.Arrays.stream(rules.split(",")).map(String::trim).filter(r -> !r.isEmpty())
                 .map(r -> "\"" + r + "\"").collect(java.util.stream.Collectors.joining(","));
