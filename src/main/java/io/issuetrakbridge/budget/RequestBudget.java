@@ -20,10 +20,7 @@ import io.github.bucket4j.TokensInheritanceStrategy;
 import io.issuetrakbridge.config.BudgetRule;
 import io.issuetrakbridge.config.IssuetrakConfig;
 import io.issuetrakbridge.issuetrak.CallContext;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
+import io.issuetrakbridge.metrics.BridgeMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -50,8 +47,7 @@ public class RequestBudget {
     private final RecentRequests recentAll;
     private final RecentRequests recentWrites;
     private final ThrottleBackoff backoff = new ThrottleBackoff();
-    private final MeterRegistry registry;
-    private final Map<String, Counter> throttledByRule = new ConcurrentHashMap<>();
+    private final BridgeMetrics metrics;
     private final Map<CallContext, AtomicLong> waitedByCommand = new ConcurrentHashMap<>();
     private final AtomicInteger waiting = new AtomicInteger();
     private final AtomicLong lastAnswer = new AtomicLong(Long.MIN_VALUE);
@@ -61,37 +57,28 @@ public class RequestBudget {
 
     /** Outside CDI (plain JUnit tests): meters go to a private registry. */
     public RequestBudget(IssuetrakConfig config) {
-        this(config, new SimpleMeterRegistry());
+        this(config, new BridgeMetrics(new SimpleMeterRegistry()));
     }
 
     @Inject
-    public RequestBudget(IssuetrakConfig config, MeterRegistry registry) {
-        this(config.budget().rules().orElse(List.of()), config.budget().burst(), config.budget().jitter(), registry);
+    public RequestBudget(IssuetrakConfig config, BridgeMetrics metrics) {
+        this(config.budget().rules().orElse(List.of()), config.budget().burst(), config.budget().jitter(), metrics);
     }
 
-    RequestBudget(List<BudgetRule> rules, double burst, Duration jitter, MeterRegistry registry) {
+    RequestBudget(List<BudgetRule> rules, double burst, Duration jitter, BridgeMetrics metrics) {
         this.rules = List.copyOf(rules);
         this.burst = burst;
         this.jitter = jitter;
-        this.registry = registry;
+        this.metrics = metrics;
         this.allowances = allowances(share, 1.0);
         this.all = bucket(false);
         this.writes = bucket(true);
         this.recentAll = new RecentRequests(maxLimit(false));
         this.recentWrites = new RecentRequests(maxLimit(true));
         for (BudgetRule rule : this.rules) {
-            Gauge.builder("issuetrak.bridge.budget.limit", () -> allowance(rule).requests())
-                    .description("This instance's part of the rule's limit now: limit x partition share x throttle factor")
-                    .tag("rule", rule.name()).register(registry);
-            Gauge.builder("issuetrak.bridge.budget.used", () -> used(rule))
-                    .description("Requests this instance sent in the rule's latest window")
-                    .tag("rule", rule.name()).register(registry);
+            metrics.budgetRule(rule.name(), () -> allowance(rule).requests(), () -> used(rule));
         }
-        Gauge.builder("issuetrak.bridge.budget.share", () -> share.share())
-                .description("This instance's share of the budget: owned commands partitions / all").register(registry);
-        Gauge.builder("issuetrak.bridge.budget.throttle.factor", () -> appliedFactor)
-                .description("Rate left after 429s: halved by a 429, back by 0.05 a second").register(registry);
-        registry.gauge("issuetrak.bridge.budget.waiting", waiting);
+        metrics.budget(() -> share.share(), () -> appliedFactor, waiting::get);
     }
 
     /** Whether any rule is configured. */
@@ -131,8 +118,7 @@ public class RequestBudget {
                 if (write) {
                     recentWrites.sent(now);
                 }
-                Timer.builder("issuetrak.bridge.budget.wait").description("Time requests waited for budget")
-                        .tag("operation", operation).register(registry).record(Duration.ofNanos(waited));
+                metrics.budgetWaited(operation, waited);
                 AtomicLong total = waitedByCommand.get(command);
                 if (total != null) {
                     total.addAndGet(waited);
@@ -161,10 +147,7 @@ public class RequestBudget {
         if (status == 429 && !rules.isEmpty()) {
             long now = System.nanoTime();
             RuleAllowance nearest = nearestToLimit(write, now);
-            throttledByRule.computeIfAbsent(nearest.rule().name(), name -> Counter
-                    .builder("issuetrak.bridge.budget.throttled")
-                    .description("429s from Issuetrak, charged to the rule this instance was nearest to")
-                    .tag("rule", name).register(registry)).increment();
+            metrics.budgetThrottled(nearest.rule().name());
             if (backoff.throttled(now)) {
                 Log.infof("Issuetrak answered 429 near rule %s: this instance's rate is halved, to %.3f of its share",
                         nearest.rule().name(), backoff.factor(now));

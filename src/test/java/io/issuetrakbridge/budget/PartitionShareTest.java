@@ -10,6 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.issuetrakbridge.config.BudgetRule;
+import io.issuetrakbridge.metrics.BridgeMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /** The split of the budget by commands partitions, followed through rebalances. */
@@ -61,7 +62,7 @@ class PartitionShareTest {
     }
 
     private static RequestBudget budget() {
-        return new RequestBudget(RULES, 0.02, Duration.ZERO, new SimpleMeterRegistry());
+        return new RequestBudget(RULES, 0.02, Duration.ZERO, new BridgeMetrics(new SimpleMeterRegistry()));
     }
 
     private static double[] limits(RequestBudget budget) {

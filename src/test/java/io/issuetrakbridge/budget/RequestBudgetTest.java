@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import io.issuetrakbridge.config.BudgetRule;
 import io.issuetrakbridge.config.TestConfigs;
 import io.issuetrakbridge.issuetrak.CallContext;
+import io.issuetrakbridge.metrics.BridgeMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.Uni;
 
@@ -21,7 +22,7 @@ class RequestBudgetTest {
     void requestsWaitTheirTurnAndTheCommandsWaitIsKeptApart() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         // One at once, then one each 250 ms.
-        RequestBudget budget = new RequestBudget(List.of(BudgetRule.parse("5/1s")), 0.02, Duration.ZERO, registry);
+        RequestBudget budget = new RequestBudget(List.of(BudgetRule.parse("5/1s")), 0.02, Duration.ZERO, new BridgeMetrics(registry));
         CallContext command = CallContext.of("c-1", 1L);
         budget.track(command);
         long[] sentAt = new long[3];
@@ -51,7 +52,7 @@ class RequestBudgetTest {
     void a429HalvesThisInstancesAllowanceAndIsChargedToTheFullestRule() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         RequestBudget budget = new RequestBudget(List.of(BudgetRule.parse("1000/1h"), BudgetRule.parse("4/1s/writes")),
-                0.02, Duration.ZERO, registry);
+                0.02, Duration.ZERO, new BridgeMetrics(registry));
         CallContext none = CallContext.none();
         budget.spend(true, "create", none, () -> Uni.createFrom().item(201), s -> s).await().atMost(Duration.ofSeconds(5));
         budget.spend(true, "create", none, () -> Uni.createFrom().item(429), s -> s).await().atMost(Duration.ofSeconds(5));
