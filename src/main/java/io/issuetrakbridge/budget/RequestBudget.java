@@ -180,10 +180,25 @@ public class RequestBudget {
     }
 
     private synchronized void reconfigure(PartitionShare nextShare, double factor) {
+        // Every rule scales alike (share x factor), so one ratio says how much faster or slower the buckets refill.
+        double faster = nextShare.share() * factor / (share.share() * appliedFactor);
         allowances = allowances(nextShare, factor);
         appliedFactor = factor;
-        configuration(false).ifPresent(c -> all.replaceConfiguration(c, TokensInheritanceStrategy.AS_IS));
-        configuration(true).ifPresent(c -> writes.replaceConfiguration(c, TokensInheritanceStrategy.AS_IS));
+        configuration(false).ifPresent(c -> replace(all, c, faster));
+        configuration(true).ifPresent(c -> replace(writes, c, faster));
+    }
+
+    /**
+     * Requests already waiting keep the times they were given at the old rate. A bucket that now refills faster
+     * would give the next request a time before theirs, and the two rates would overlap: its debt is scaled up so
+     * that it clears when the last of them leaves, and the new rate starts from there.
+     */
+    private static void replace(Bucket bucket, BucketConfiguration configuration, double faster) {
+        long debt = -bucket.getAvailableTokens();
+        bucket.replaceConfiguration(configuration, TokensInheritanceStrategy.AS_IS);
+        if (debt > 0 && faster > 1) {
+            bucket.consumeIgnoringRateLimits((long) Math.ceil(debt * (faster - 1)));
+        }
     }
 
     private List<RuleAllowance> allowances(PartitionShare s, double factor) {

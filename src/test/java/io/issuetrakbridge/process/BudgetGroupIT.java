@@ -36,9 +36,13 @@ class BudgetGroupIT extends ProcessTestSupport {
             ConsumerTask<byte[], byte[]> errors = follow("errors");
             // The operator's way: an environment variable, as a ConfigMap would give it.
             Map<String, String> env = Map.of("ISSUETRAK_BUDGET_RULES", RULE);
-            BridgeProcess a = startBridge("a", Map.of(), env);
-            BridgeProcess b = startBridge("b", Map.of(), env);
-            BridgeProcess c = startBridge("c", Map.of(), env);
+            // Three JVMs, the broker and the sandbox on a shared 2-core machine: a request can reach the sandbox
+            // several hundred ms after its turn (a first run with the default 100 ms met two 429s, the busiest window
+            // at the limit). The allowance is the operator's knob for exactly that.
+            Map<String, String> jitter = Map.of("issuetrak.budget.jitter", "500ms");
+            BridgeProcess a = startBridge("a", jitter, env);
+            BridgeProcess b = startBridge("b", jitter, env);
+            BridgeProcess c = startBridge("c", jitter, env);
             a.awaitReady(Duration.ofSeconds(90));
             b.awaitReady(Duration.ofSeconds(90));
             c.awaitReady(Duration.ofSeconds(90));
@@ -58,8 +62,9 @@ class BudgetGroupIT extends ProcessTestSupport {
                     b.logLines("Request budget: "), c.logLines("Request budget: "));
 
             assertThat(rule.throttled()).as("requests past the group's budget (429s)").isZero();
-            // More than any one instance's share (20): the group spends the budget together.
-            assertThat(rule.peakInWindow()).isBetween(45, 60);
+            // Twice any one instance's share (20): the group spends the budget together. Three instances can send
+            // 3 x (1 + 2 s / (2.5 s / 19)) = 48 in one window, two after the stop 2 x (1 + 2 s / (2.5 s / 29)) = 48.
+            assertThat(rule.peakInWindow()).isBetween(40, 60);
             // Every rebalance recomputed the share: two of six partitions each, then three after a stopped.
             assertThat(b.logLines("Request budget: 2 of 6 commands partitions")).isNotEmpty();
             assertThat(b.logLines("Request budget: 3 of 6 commands partitions")).hasSizeGreaterThan(bHalvesBefore);
