@@ -274,18 +274,21 @@ public class IssuetrakClient {
     }
 
     /**
-     * Signs and sends one request; transport failures fail the Uni, HTTP answers are classified but returned.
-     * The only place a request leaves, so the latency meter and the trace header are set here.
+     * The only place a request leaves: it waits for Issuetrak's request budget first ({@link RequestBudget}), and is
+     * signed only once it may go, so its timestamp is fresh.
      *
      * @param operation the meter's {@code operation} tag: create, get, list or probe
      */
     private Uni<Outcome> send(HttpMethod method, String path, byte[] body, String operation, String op,
             CallContext command) {
-        // Every request waits for Issuetrak's budget first, and is signed only once it may leave.
         return budget.spend(method != HttpMethod.GET, operation, command,
                 () -> signAndSend(method, path, body, operation, op, command), outcome -> outcome.response().status());
     }
 
+    /**
+     * Signs and sends one request; transport failures fail the Uni, HTTP answers are classified but returned. The
+     * latency meter and the trace header are set here.
+     */
     private Uni<Outcome> signAndSend(HttpMethod method, String path, byte[] body, String operation, String op,
             CallContext command) {
         SignedHeaders signed = signer.sign(method.name(), path, "", body, Instant.now(), UUID.randomUUID());
