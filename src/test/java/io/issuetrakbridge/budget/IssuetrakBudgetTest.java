@@ -42,15 +42,20 @@ import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 @TestProfile(IssuetrakBudgetTest.Budgeted.class)
 class IssuetrakBudgetTest {
 
-    /** 100 requests in any 5 s (20 a second), and readiness probing after 3 s without an answer. */
+    /**
+     * 200 requests in any 10 s (20 a second), 250 ms of arrival jitter allowed (the shared test machine delays a
+     * request by more than the default 100 ms now and then: a run at 100/5s with 100 ms met two 429s), and readiness
+     * probing after 3 s without an answer.
+     */
     public static class Budgeted implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("issuetrak.budget.rules", RULE, "issuetrak.probe-after-idle", "3s");
+            return Map.of("issuetrak.budget.rules", RULE, "issuetrak.budget.jitter", "250ms",
+                    "issuetrak.probe-after-idle", "3s");
         }
     }
 
-    static final String RULE = "100/5s";
+    static final String RULE = "200/10s";
 
     @InjectCommandTopics
     CommandTopics topics;
@@ -77,7 +82,8 @@ class IssuetrakBudgetTest {
     @Test
     void aBacklogDrainsAtTheRulesPaceWithoutA429() {
         ConsumerTask<byte[], byte[]> replies = topics.follow("replies");
-        List<String> ids = backlog("drain", 150, 20_000);
+        // Longer than one window: 260 commands at about 19 a second.
+        List<String> ids = backlog("drain", 260, 20_000);
         boolean[] sawWaiting = { false };
 
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
@@ -92,15 +98,16 @@ class IssuetrakBudgetTest {
         System.out.printf("IssuetrakBudgetTest: %d commands drained; %s: %s%n", ids.size(), RULE, rule);
         assertThat(rule.throttled()).as("429s").isZero();
         assertThat(sandbox.stats().answered(Integer.valueOf(429))).isZero();
-        // The busiest 5 s held at least 95 of the 100 requests the rule allows, and never more.
-        assertThat(rule.peakInWindow()).isBetween(95, 100);
+        // The busiest 10 s held at least 190 of the 200 requests the rule allows (95%), and never more: 4 at once,
+        // then one each 10.25 s / 196 = 52.3 ms, 4 + 191 = 195 in the first window.
+        assertThat(rule.peakInWindow()).isBetween(190, 200);
         assertThat(sawWaiting[0]).as("readiness said commands wait for budget").isTrue();
     }
 
     @Test
     void anOutsideUsersShareCosts429sThatAreAbsorbed() {
-        // Another API user spends a quarter of the budget: together we ask for more than Issuetrak allows.
-        sandbox.rateLimits().outsidePerSecond(5);
+        // Another API user spends half of the budget: together we ask for more than Issuetrak allows.
+        sandbox.rateLimits().outsidePerSecond(10);
         List<String> ids = backlog("shared", 150, 30_000);
 
         topics.await("replies", commandIds(ids), ids.size());
