@@ -328,7 +328,7 @@ public final class Benchmark {
         RunSpec spec = new RunSpec("budget", partitions, n, n, 0, 0, Map.of("issuetrak.budget.rules", rules,
                 "bridge.max-in-flight", "16", "issuetrak.max-connections", "16"));
         List<ChildProcess> services = new ArrayList<>();
-        try (Workload workload = new Workload(bootstrap, topics, partitions, tag, n)) {
+        try (Workload workload = new Workload(bootstrap, topics, partitions, tag, n, false)) {
             while (!workload.collector().ready()) {
                 Thread.sleep(20);
             }
