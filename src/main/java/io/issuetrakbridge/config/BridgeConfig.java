@@ -22,9 +22,10 @@ public interface BridgeConfig {
 
     /**
      * Commands processed at once per instance, across partitions and within one. Commands for the
-     * same issue still run one after another. 1 gives strictly sequential processing.
+     * same issue still run one after another. 1 gives strictly sequential processing. 16 by default, with
+     * {@code issuetrak.max-connections}: every command in the window can be at Issuetrak at once.
      */
-    @WithDefault("256")
+    @WithDefault("16")
     int maxInFlight();
 
     /** The CloudEvents {@code source} of replies and errors. */

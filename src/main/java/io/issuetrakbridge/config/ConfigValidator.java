@@ -95,6 +95,18 @@ public class ConfigValidator {
         if (config.maxConnections() < 1) {
             problems.add("issuetrak.max-connections must be 1 or more");
         }
+        requirePositive(config.probeAfterIdle(), "issuetrak.probe-after-idle", problems);
+        double burst = config.budget().burst();
+        if (!(burst >= 0 && burst < 1)) {
+            problems.add("issuetrak.budget.burst must be at least 0 and below 1, e.g. 0.02");
+        }
+        if (config.budget().jitter() == null || config.budget().jitter().isNegative()) {
+            problems.add("issuetrak.budget.jitter must not be negative, e.g. 100ms");
+        }
+        List<BudgetRule> rules = config.budget().rules().orElse(List.of());
+        if (rules.stream().map(BudgetRule::name).distinct().count() < rules.size()) {
+            problems.add("issuetrak.budget.rules lists a rule twice");
+        }
         config.tlsConfigurationName().ifPresent(name -> {
             if (name.isBlank()) {
                 problems.add("issuetrak.tls-configuration-name must not be blank");

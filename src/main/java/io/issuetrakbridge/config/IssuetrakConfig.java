@@ -2,6 +2,7 @@ package io.issuetrakbridge.config;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -42,13 +43,12 @@ public interface IssuetrakConfig {
     Duration requestTimeout();
 
     /**
-     * Upper bound on pooled HTTP connections to Issuetrak. HTTP/1.1 carries one request at a time per
-     * connection, so this caps the bridge at {@code max-connections / Issuetrak's latency} notes a
-     * second: 64 connections at 20 ms held the benchmark to ~2,700 notes/s with CPU to spare
-     * (docs/BENCHMARKS.md). The default matches {@code bridge.max-in-flight}, so every command in the
-     * window can be at Issuetrak at once; lower it to spare an Issuetrak server that cannot take that many.
+     * Upper bound on pooled HTTP connections to Issuetrak, i.e. requests at Issuetrak at once from this instance
+     * (HTTP/1.1 carries one request at a time per connection). 16 by default, what a help desk's IIS server shares
+     * without its users noticing; set it with {@code bridge.max-in-flight} (README, Configuration). Throughput is
+     * at most {@code max-connections / Issuetrak's latency} notes a second (docs/BENCHMARKS.md).
      */
-    @WithDefault("256")
+    @WithDefault("16")
     int maxConnections();
 
     /**
@@ -56,4 +56,42 @@ public interface IssuetrakConfig {
      * trust store for HTTPS to Issuetrak. Absent: the JVM's default trust.
      */
     Optional<String> tlsConfigurationName();
+
+    /** What the bridge may spend of Issuetrak's request budget (README, Request budget). */
+    Budget budget();
+
+    /**
+     * Readiness asks Issuetrak itself (a signed GET, counted in the budget) only when no request has been answered
+     * for this long; otherwise the answers to real traffic are the evidence. While paused, the gate's own probes
+     * ({@code bridge.pause.probe-interval}) decide.
+     */
+    @WithDefault("5m")
+    Duration probeAfterIdle();
+
+    /** Issuetrak's rate-limit rules, all enforced at once, shared by the instances of one consumer group. */
+    interface Budget {
+
+        /**
+         * The rules as Issuetrak's administrator set them, comma-separated, each {@code LIMIT/WINDOW} or
+         * {@code LIMIT/WINDOW/writes} (POST/PUT/DELETE only), e.g. {@code 20/1s,5/1s/writes,100/1m}. Every request
+         * counts: creates, reconciliation reads, probes. Absent: no budget (API v1 documents none).
+         */
+        Optional<List<BudgetRule>> rules();
+
+        /**
+         * The part of each rule's limit that may go at once after a quiet spell; the rest is spread evenly over the
+         * window, so that no window, wherever it starts, holds more than the limit. Larger: quicker bursts, lower
+         * sustained rate ({@code 1 - burst} of the limit).
+         */
+        @WithDefault("0.02")
+        double burst();
+
+        /**
+         * How much later than its turn a request may reach Issuetrak, relative to the requests around it (queues, the
+         * network, a pause of the JVM), and still find room: each rule's requests are spread over its window plus
+         * this. Costs {@code jitter / window} of a rule's rate: 2% of a 5 s rule, nothing worth naming of an hour's.
+         */
+        @WithDefault("100ms")
+        Duration jitter();
+    }
 }

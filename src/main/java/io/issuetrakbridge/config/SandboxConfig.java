@@ -3,6 +3,7 @@ package io.issuetrakbridge.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -66,4 +67,10 @@ public interface SandboxConfig {
      */
     @WithDefault("America/St_Johns")
     ZoneId timeZone();
+
+    /**
+     * Issuetrak's rate-limit rules for the sandbox to enforce (429 with Retry-After), written as
+     * {@code issuetrak.budget.rules} is, e.g. {@code 20/1s,5/1s/writes,100/1m}. Absent: no limits.
+     */
+    Optional<List<BudgetRule>> rateLimits();
 }

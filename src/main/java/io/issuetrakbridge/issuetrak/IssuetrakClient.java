@@ -15,6 +15,7 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.issuetrakbridge.budget.RequestBudget;
 import io.issuetrakbridge.config.ConfigValidator;
 import io.issuetrakbridge.config.IssuetrakConfig;
 import io.issuetrakbridge.issuetrak.IssuetrakException.Rejected;
@@ -69,17 +70,19 @@ public class IssuetrakClient {
     private final long requestTimeoutMs;
     private final BridgeMetrics metrics;
     private final CommandTracing tracing;
+    private final RequestBudget budget;
 
     /** Outside CDI (plain JUnit tests): meters go to a private registry, no trace headers. */
     public IssuetrakClient(Vertx vertx, IssuetrakConfig config, ObjectMapper json, TlsConfigurationRegistry tlsRegistry) {
         this(vertx, config, json, tlsRegistry, new BridgeMetrics(new SimpleMeterRegistry()),
-                new CommandTracing(OpenTelemetry.noop()));
+                new CommandTracing(OpenTelemetry.noop()), new RequestBudget(config));
     }
 
     @Inject
     public IssuetrakClient(Vertx vertx, IssuetrakConfig config, ObjectMapper json, TlsConfigurationRegistry tlsRegistry,
-            BridgeMetrics metrics, CommandTracing tracing) {
+            BridgeMetrics metrics, CommandTracing tracing, RequestBudget budget) {
         this.metrics = metrics;
+        this.budget = budget;
         this.tracing = tracing;
         // Also checked at start-up; repeated here because a bean may build the client before that observer runs.
         ConfigValidator.check(config);
@@ -269,12 +272,22 @@ public class IssuetrakClient {
     }
 
     /**
-     * Signs and sends one request; transport failures fail the Uni, HTTP answers are classified but returned.
-     * The only place a request leaves, so the latency meter and the trace header are set here.
+     * The only place a request leaves: it waits for Issuetrak's request budget first ({@link RequestBudget}), and is
+     * signed only once it may go, so its timestamp is fresh.
      *
      * @param operation the meter's {@code operation} tag: create, get, list or probe
      */
     private Uni<Outcome> send(HttpMethod method, String path, byte[] body, String operation, String op,
+            CallContext command) {
+        return budget.spend(method != HttpMethod.GET, operation, command,
+                () -> signAndSend(method, path, body, operation, op, command), outcome -> outcome.response().status());
+    }
+
+    /**
+     * Signs and sends one request; transport failures fail the Uni, HTTP answers are classified but returned. The
+     * latency meter and the trace header are set here.
+     */
+    private Uni<Outcome> signAndSend(HttpMethod method, String path, byte[] body, String operation, String op,
             CallContext command) {
         SignedHeaders signed = signer.sign(method.name(), path, "", body, Instant.now(), UUID.randomUUID());
         HttpRequest<Buffer> request = http.request(method, path)

@@ -6,12 +6,15 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 
+import io.issuetrakbridge.budget.RequestBudget;
 import io.issuetrakbridge.config.IssuetrakConfig;
 import io.issuetrakbridge.config.BridgeConfig;
 import io.issuetrakbridge.metrics.BridgeMetrics;
 import io.issuetrakbridge.routing.CommandRouter;
+import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
 
@@ -32,9 +35,12 @@ public class LedgerRebalanceListener implements KafkaConsumerRebalanceListener {
     private final TopicShapeCheck topics;
     private final CommandRouter router;
     private final String commandsTopic;
+    private final RequestBudget budget;
 
     public LedgerRebalanceListener(CommandLedger ledger, PartitionOwnership ownership, IssuetrakConfig issuetrak,
-            BridgeMetrics metrics, TopicShapeCheck topics, CommandRouter router, BridgeConfig bridge) {
+            BridgeMetrics metrics, TopicShapeCheck topics, CommandRouter router, BridgeConfig bridge,
+            RequestBudget budget) {
+        this.budget = budget;
         this.router = router;
         this.commandsTopic = bridge.topics().commands();
         this.ledger = ledger;
@@ -54,6 +60,7 @@ public class LedgerRebalanceListener implements KafkaConsumerRebalanceListener {
         topics.awaitLedgerFor(ids);
         ledger.restore(ids);
         ownership.assigned(ids);
+        shareBudget(consumer, partitions);
     }
 
     @Override
@@ -64,6 +71,25 @@ public class LedgerRebalanceListener implements KafkaConsumerRebalanceListener {
         ownership.revoke(ids, issuetrak.requestTimeout().multipliedBy(2).plusSeconds(2));
         ledger.forget(ids);
         metrics.partitionsRevoked(partitions);
+        shareBudget(consumer, partitions);
+    }
+
+    /** The request budget is split by partitions owned: this instance's share follows every rebalance. */
+    private void shareBudget(Consumer<?, ?> consumer, Collection<TopicPartition> changed) {
+        int total = budget.share().total();
+        if (!changed.isEmpty()) {
+            try {
+                // From the consumer's metadata cache: the commands topic's partitions are known once assigned.
+                total = consumer.partitionsFor(changed.iterator().next().topic()).size();
+            } catch (KafkaException e) {
+                Log.warnf("Request budget: the commands topic's partition count is unknown (%s); keeping %d",
+                        e.getMessage(), total);
+            }
+        }
+        int owned = ownership.owned().size();
+        if (total > 0) {
+            budget.partitions(Math.min(owned, total), total);
+        }
     }
 
     @Override

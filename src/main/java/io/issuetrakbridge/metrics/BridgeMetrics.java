@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -70,11 +71,21 @@ public class BridgeMetrics {
     /** Keyed by operation and status, both open sets (any HTTP status can come back). */
     private final PerTag<List<String>, Timer> issuetrakCalls;
     private final MultiGauge lagGauge;
+    private final MeterRegistry registry;
+    private final PerTag<String, Timer> budgetWaits;
+    private final PerTag<String, Counter> budgetThrottled;
     /** The latest measurement of each partition assigned to the commands consumer: NaN until measured. */
     private final Map<TopicPartition, AtomicReference<Double>> lag = new ConcurrentHashMap<>();
     private final PerTag<FailureCategory, AtomicInteger> paused;
 
     public BridgeMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.budgetWaits = new PerTag<>(operation -> Timer.builder("issuetrak.bridge.budget.wait")
+                .description("Time requests waited for budget before they were sent")
+                .tags("operation", operation).register(registry));
+        this.budgetThrottled = new PerTag<>(rule -> Counter.builder("issuetrak.bridge.budget.throttled")
+                .description("429s from Issuetrak, charged to the rule this instance was nearest to")
+                .tags("rule", rule).register(registry));
         this.received = Counter.builder("issuetrak.bridge.commands.received")
                 .description("Command records consumed").register(registry);
         registry.gauge("issuetrak.bridge.commands.in.flight", inFlight);
@@ -188,6 +199,40 @@ public class BridgeMetrics {
     /** One Issuetrak call: {@code status} is the HTTP status, or the failure category when none came back. */
     public void issuetrakCall(String operation, String status, long nanos) {
         issuetrakCalls.get(List.of(operation, status)).record(Duration.ofNanos(nanos));
+    }
+
+    /**
+     * Reports one request-budget rule: this instance's part of its limit and what it used of its latest window.
+     *
+     * @param rule the rule as written, e.g. {@code 5/1s/writes}
+     */
+    public void budgetRule(String rule, Supplier<Number> limit, Supplier<Number> used) {
+        Gauge.builder("issuetrak.bridge.budget.limit", limit)
+                .description("This instance's part of the rule's limit now: limit x partition share x throttle factor")
+                .tag("rule", rule).register(registry);
+        Gauge.builder("issuetrak.bridge.budget.used", used)
+                .description("Requests this instance sent in the rule's latest window")
+                .tag("rule", rule).register(registry);
+    }
+
+    /** Reports the request budget's state: this instance's share, the throttle factor, requests waiting. */
+    public void budget(Supplier<Number> share, Supplier<Number> throttleFactor, Supplier<Number> waiting) {
+        Gauge.builder("issuetrak.bridge.budget.share", share)
+                .description("This instance's share of the budget: owned commands partitions / all").register(registry);
+        Gauge.builder("issuetrak.bridge.budget.throttle.factor", throttleFactor)
+                .description("Rate left after 429s: halved by a 429, back by 0.05 a second").register(registry);
+        Gauge.builder("issuetrak.bridge.budget.waiting", waiting)
+                .description("Requests waiting for budget now").register(registry);
+    }
+
+    /** A request waited this long for budget before it was sent. */
+    public void budgetWaited(String operation, long nanos) {
+        budgetWaits.get(operation).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** Issuetrak answered 429; {@code rule} is the rule this instance had filled most. */
+    public void budgetThrottled(String rule) {
+        budgetThrottled.get(rule).increment();
     }
 
     /** Starts reporting the lag of partitions just assigned to the commands consumer: NaN until measured. */

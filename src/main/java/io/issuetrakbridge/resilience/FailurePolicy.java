@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.function.DoubleSupplier;
 
 import io.issuetrakbridge.config.BridgeConfig;
+import io.issuetrakbridge.issuetrak.FailureCategory;
 import io.issuetrakbridge.issuetrak.IssuetrakException;
 
 /**
@@ -14,6 +15,11 @@ import io.issuetrakbridge.issuetrak.IssuetrakException;
  * [0, min(maxDelay, initialDelay * multiplier^(n-1))], so a fleet of instances that failed together
  * does not retry together. A 429's Retry-After replaces the jittered delay, capped by maxDelay so a
  * server asking for an hour cannot park a command past its budget.
+ * <p>
+ * A 429 (THROTTLED) is Issuetrak asking us to wait, not a failure of the command: it is retried for as long as the
+ * retry budget ({@code bridge.retry.budget}) lasts, whatever {@code bridge.retry.max-attempts} says, and the time a
+ * command waits for the bridge's own request budget does not count against it (the caller leaves it out of
+ * {@code elapsed}).
  */
 public final class FailurePolicy {
 
@@ -34,8 +40,8 @@ public final class FailurePolicy {
 
     /**
      * @param failure what the last attempt ended in
-     * @param attempts attempts made so far (sends to Issuetrak), at least 1
-     * @param elapsed time spent on this command so far, pauses excluded
+     * @param attempts attempts made so far (sends to Issuetrak) that were not answered 429, at least 1
+     * @param elapsed time spent on this command so far, pauses and waits for the request budget excluded
      */
     public Decision decide(IssuetrakException failure, int attempts, Duration elapsed) {
         switch (failure.category()) {
@@ -49,7 +55,7 @@ public final class FailurePolicy {
             case THROTTLED:
             case UNAVAILABLE:
             case AMBIGUOUS:
-                if (attempts >= retry.maxAttempts()) {
+                if (attempts >= retry.maxAttempts() && failure.category() != FailureCategory.THROTTLED) {
                     return Decision.giveUp();
                 }
                 Duration delay = delay(failure, attempts);

@@ -7,9 +7,11 @@ import java.util.function.LongFunction;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.issuetrakbridge.budget.RequestBudget;
 import io.issuetrakbridge.config.BridgeConfig;
 import io.issuetrakbridge.config.IssuetrakConfig;
 import io.issuetrakbridge.issuetrak.CallContext;
+import io.issuetrakbridge.issuetrak.FailureCategory;
 import io.issuetrakbridge.issuetrak.IssuetrakClient;
 import io.issuetrakbridge.issuetrak.IssuetrakException;
 import io.issuetrakbridge.issuetrak.NoteReconciler;
@@ -40,10 +42,13 @@ public class NoteDelivery {
     private final PartitionOwnership ownership;
     private final FailurePolicy policy;
     private final BridgeMetrics metrics;
+    private final RequestBudget budget;
 
     public NoteDelivery(IssuetrakClient client, NoteReconciler reconciler, IssuetrakGate gate, CommandLedger ledger,
-            PartitionOwnership ownership, BridgeConfig config, IssuetrakConfig issuetrak, BridgeMetrics metrics) {
+            PartitionOwnership ownership, BridgeConfig config, IssuetrakConfig issuetrak, BridgeMetrics metrics,
+            RequestBudget budget) {
         this.metrics = metrics;
+        this.budget = budget;
         this.client = client;
         this.reconciler = reconciler;
         this.gate = gate;
@@ -65,7 +70,10 @@ public class NoteDelivery {
      */
     public Uni<DeliveryResult> deliver(NoteCommand command, int partition, boolean pending, CallContext context,
             LongFunction<Uni<Void>> announce) {
-        return attempt(command, new Progress(partition, pending, context, announce));
+        // Its waits for the request budget are Issuetrak's pace, not its failures: kept out of its retry budget.
+        budget.track(context);
+        return attempt(command, new Progress(partition, pending, context, announce))
+                .eventually(() -> budget.untrack(context));
     }
 
     private Uni<DeliveryResult> attempt(NoteCommand command, Progress progress) {
@@ -115,7 +123,11 @@ public class NoteDelivery {
 
     private Uni<DeliveryResult> onFailure(NoteCommand command, Progress progress, IssuetrakException failure) {
         gate.recordFailure(failure);
-        Decision decision = policy.decide(failure, Math.max(1, progress.attempts), progress.elapsed());
+        if (failure.category() == FailureCategory.THROTTLED) {
+            progress.throttled++;
+        }
+        Decision decision = policy.decide(failure, Math.max(1, progress.attempts - progress.throttled),
+                progress.elapsed().minus(budget.waited(progress.context)));
         switch (decision.action()) {
             case PAUSE:
                 gate.pause(failure);
@@ -152,6 +164,8 @@ public class NoteDelivery {
          */
         private boolean mayExist;
         private int attempts;
+        /** Attempts answered 429: Issuetrak's pace, which max-attempts does not count. */
+        private int throttled;
         private long pausedNanos;
         private long pausedSince = -1;
 

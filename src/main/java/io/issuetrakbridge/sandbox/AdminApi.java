@@ -15,7 +15,8 @@ import io.vertx.ext.web.RoutingContext;
  * The sandbox's own control endpoints under {@link SandboxServer#ADMIN_PATH}, unsigned and outside the API:
  * {@code faults} (GET; PUT merges the given fields, see {@link FaultsJson}; DELETE resets), {@code api-key} (PUT
  * the key text), {@code notes[?issue=N]} (GET, DELETE), {@code stats} (GET, DELETE), {@code held} (GET: the
- * NoteIDs of creates whose answer is held) and {@code held/release} (POST: answer them). Admin calls are not
+ * NoteIDs of creates whose answer is held) and {@code held/release} (POST: answer them). {@code rate-limits} is
+ * {@link RateLimits}'. Admin calls are not
  * counted in the stats.
  */
 final class AdminApi {
@@ -141,7 +142,7 @@ final class AdminApi {
     /** Any other path under the admin root. */
     void unknown(RoutingContext ctx) {
         responses.message(ctx, 404, "No sandbox admin endpoint '" + ctx.request().path()
-                + "'. Known: faults, api-key, notes, stats, held, held/release.");
+                + "'. Known: faults, api-key, notes, stats, held, held/release, rate-limits.");
     }
 
     private ObjectNode statsJson() {

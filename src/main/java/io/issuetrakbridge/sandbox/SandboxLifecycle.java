@@ -1,6 +1,7 @@
 package io.issuetrakbridge.sandbox;
 
 import java.time.Duration;
+import java.util.List;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -47,6 +48,7 @@ public class SandboxLifecycle {
                 config.tlsKeyPem(), config.timeZone());
         // Blocking here is deliberate: start-up must not continue until the sandbox listens.
         server = SandboxServer.start(vertx, settings).await().atMost(START_TIMEOUT);
+        server.rateLimits().rules(config.rateLimits().orElse(List.of()));
         Log.infof("Issuetrak sandbox started in-process at %s (admin: %s%s)", server.baseUrl(), server.baseUrl(),
                 SandboxServer.ADMIN_PATH);
     }

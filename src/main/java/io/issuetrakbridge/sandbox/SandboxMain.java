@@ -4,16 +4,15 @@ import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 import io.issuetrakbridge.config.ApiKey;
+import io.issuetrakbridge.config.BudgetRule;
 import io.vertx.core.VertxOptions;
 import io.vertx.mutiny.core.Vertx;
 
@@ -31,7 +30,8 @@ import io.vertx.mutiny.core.Vertx;
  * (default 8089, 0 for a free one), path-prefix, api-key (required), active-users (comma-separated),
  * min-issue, max-issue, max-clock-skew (e.g. 5m, 30s, PT5M), tls-cert-pem, tls-key-pem, time-zone (a java.time
  * zone ID, default America/St_Johns, see {@link SandboxSettings#DEFAULT_TIME_ZONE}), latency-ms, jitter-ms,
- * event-loops (default 1).
+ * event-loops (default 1), rate-limits (Issuetrak's rules, e.g.
+ * 20/1s,5/1s/writes; see {@link RateLimits}).
  *
  * <p>Prints {@code sandbox.port=<port>} and {@code sandbox.base-url=<url>} on stdout once listening, for
  * scripts to read.
@@ -58,6 +58,7 @@ public final class SandboxMain {
         long latencyMs = Long.parseLong(options.getOrDefault("latency-ms", "0"));
         long jitterMs = Long.parseLong(options.getOrDefault("jitter-ms", "0"));
         server.faults().latency(Duration.ofMillis(latencyMs), Duration.ofMillis(jitterMs));
+        server.rateLimits().rules(RateLimits.parse(options.get("rate-limits")));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close().await().atMost(Duration.ofSeconds(5));
             vertx.closeAndAwait();
@@ -127,24 +128,6 @@ public final class SandboxMain {
 
     /** Accepts the forms Quarkus config accepts: ISO-8601 (PT5M), or a number with ms, s, m, h or d. */
     static Duration duration(String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        try {
-            if (t.startsWith("pt") || t.startsWith("p")) {
-                return Duration.parse(t.toUpperCase(Locale.ROOT));
-            }
-            if (t.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-            }
-            long n = Long.parseLong(t.substring(0, t.length() - 1));
-            return switch (t.charAt(t.length() - 1)) {
-                case 's' -> Duration.ofSeconds(n);
-                case 'm' -> Duration.ofMinutes(n);
-                case 'h' -> Duration.ofHours(n);
-                case 'd' -> Duration.ofDays(n);
-                default -> Duration.ofSeconds(Long.parseLong(t));
-            };
-        } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
-            throw new IllegalArgumentException("not a duration: '" + text + "' (e.g. 5m, 30s, PT5M)");
-        }
+        return BudgetRule.duration(text);
     }
 }

@@ -41,6 +41,7 @@ public final class SandboxServer {
     private final Authentication authentication;
     private final NotesApi notesApi;
     private final SandboxRouter router;
+    private final RateLimits rateLimits;
     private volatile HttpServer httpServer;
 
     private SandboxServer(io.vertx.core.Vertx vertx, SandboxSettings settings) {
@@ -59,7 +60,8 @@ public final class SandboxServer {
                 new RequestAuthenticator(settings.apiKey(), settings.maxClockSkew(), Clock.systemUTC()), apiResponses);
         this.notesApi = new NotesApi(settings, notes, faultInjection, apiResponses);
         AdminApi admin = new AdminApi(faults, notes, stats, authentication, adminResponses);
-        this.router = new SandboxRouter(settings.pathPrefix(), new RequestCounting(stats), faultInjection,
+        this.rateLimits = new RateLimits(vertx, apiResponses);
+        this.router = new SandboxRouter(settings.pathPrefix(), new RequestCounting(stats), rateLimits, faultInjection,
                 authentication, notesApi, admin, apiResponses);
     }
 
@@ -103,6 +105,11 @@ public final class SandboxServer {
         return faults;
     }
 
+    /** Issuetrak's rate-limit rules as the sandbox enforces them, and what they refused. */
+    public RateLimits rateLimits() {
+        return rateLimits;
+    }
+
     public NoteStore notes() {
         return notes;
     }
@@ -123,6 +130,7 @@ public final class SandboxServer {
 
     /** Stops listening; open connections are closed. */
     public Uni<Void> close() {
+        rateLimits.close();
         HttpServer server = httpServer;
         if (server == null) {
             return Uni.createFrom().voidItem();

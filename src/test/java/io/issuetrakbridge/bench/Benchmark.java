@@ -39,8 +39,15 @@ import io.issuetrakbridge.testing.SingleNodeBroker;
  * <li>{@code main}: N commands over K issues on P partitions, produced as fast as possible (max throughput);</li>
  * <li>{@code sequential}: one partition, max-in-flight=1 (what a plain blocking consumer does);</li>
  * <li>{@code one-partition}: one partition, the default window, same issues as the sequential run;</li>
- * <li>{@code half-load}: the main layout with the producer held at half the main run's throughput, for latency.</li>
+ * <li>{@code half-load}: the main layout with the producer held at half the main run's throughput, for latency;</li>
+ * <li>{@code budget} (only when asked for: {@code --runs=budget}): three services of one group on one request budget
+ * ({@code budget-rules}, default {@code 300/5s,150/5s/writes}), the sandbox enforcing the same rules, a backlog of
+ * {@code budget-n} (900) commands: budget utilisation (notes a second over the tightest rule's rate, and the busiest
+ * window of each rule) and the 429s, per rule.</li>
  * </ol>
+ * Every service gets {@code bridge.max-in-flight} and {@code issuetrak.max-connections} from the harness (256 each, or
+ * {@code --service-opt=-D...}; 16 each in the budget run), never the service's own defaults, so that the figures stay
+ * comparable across changes of those defaults.
  */
 public final class Benchmark {
 
@@ -57,6 +64,7 @@ public final class Benchmark {
     private String bootstrap;
     private String sandboxUrl;
     private RunResult.Latency brokerRoundTrip;
+    private String budgetResult;
 
     private Benchmark(Map<String, String> options) {
         this.options = options;
@@ -148,6 +156,9 @@ public final class Benchmark {
             int seconds = intOpt("half-load-seconds", 20);
             measure(new RunSpec("half-load", partitions, issues, (int) (rate * seconds), warmup, rate, Map.of()),
                     jfrRuns.has("half-load"));
+        }
+        if (runs.contains("budget")) {
+            measureBudget(intOpt("budget-n", 900), opt("budget-rules", "300/5s,150/5s/writes"));
         }
         String report = Report.markdown(this, started);
         System.out.println(report);
@@ -301,6 +312,56 @@ public final class Benchmark {
         }
     }
 
+    /**
+     * Three services of one consumer group on one request budget, which the sandbox enforces too: how much of the
+     * budget the group spends on a backlog, and how many 429s it meets.
+     */
+    private void measureBudget(int n, String rules) throws Exception {
+        String tag = "budget-" + Long.toString(System.currentTimeMillis(), 36);
+        int partitions = 6;
+        log("run budget: %,d commands over %,d issues on %d partitions, 3 services, rules %s", n, n, partitions, rules);
+        SandboxCheck.reset(sandboxUrl);
+        SandboxCheck.rateLimits(sandboxUrl, rules);
+        Workload.Topics topics = Workload.Topics.of("bench-" + tag);
+        List<Workload.Command> commands = Workload.commands(n, n, 1, 42);
+        long[] commandTime = new long[n];
+        RunSpec spec = new RunSpec("budget", partitions, n, n, 0, 0, Map.of("issuetrak.budget.rules", rules,
+                "bridge.max-in-flight", "16", "issuetrak.max-connections", "16"));
+        List<ChildProcess> services = new ArrayList<>();
+        try (Workload workload = new Workload(bootstrap, topics, partitions, tag, n, false)) {
+            while (!workload.collector().ready()) {
+                Thread.sleep(20);
+            }
+            for (int i = 0; i < 3; i++) {
+                services.add(startService(spec, topics, tag, null));
+            }
+            // The readiness polls of start-up count too: measure the backlog only.
+            SandboxCheck.rateLimits(sandboxUrl, rules);
+            long wall0 = System.nanoTime();
+            workload.produce(commands, 0, commandTime);
+            double tightest = tightestPerSecond(rules);
+            boolean complete = workload.collector().awaitAnswered(n,
+                    Duration.ofSeconds(60 + (long) (2 * n / tightest)));
+            double seconds = (System.nanoTime() - wall0) / 1e9;
+            services.forEach(ChildProcess::close);
+            SandboxCheck.Verdict verdict = SandboxCheck.check(sandboxUrl, tag, 0, n);
+            budgetResult = String.format(Locale.ROOT, "rules `%s`, %,d commands%s in %.1f s: %.1f notes/s, %.0f%% of "
+                    + "the tightest rule's %.0f/s; per rule %s; duplicates %d, missing %d", rules, n,
+                    complete ? "" : " (INCOMPLETE)", seconds, n / seconds, 100 * n / seconds / tightest, tightest,
+                    SandboxCheck.rateLimitStats(sandboxUrl), verdict.duplicates(), verdict.missing());
+            log("budget: %s", budgetResult);
+        } finally {
+            services.forEach(ChildProcess::close);
+            SandboxCheck.rateLimits(sandboxUrl, "");
+        }
+    }
+
+    /** The sustained rate of the tightest rule in a list such as {@code 300/5s,150/5s/writes}, per second. */
+    private static double tightestPerSecond(String rules) {
+        return io.issuetrakbridge.sandbox.RateLimits.parse(rules).stream()
+                .mapToDouble(r -> r.limit() * 1e9 / r.window().toNanos()).min().orElse(Double.MAX_VALUE);
+    }
+
     private ChildProcess startService(RunSpec spec, Workload.Topics topics, String tag, Path jfr) throws Exception {
         int httpPort = freePort();
         Map<String, String> props = new LinkedHashMap<>();
@@ -317,6 +378,9 @@ public final class Benchmark {
         // Health is on the management interface (its own port, 9000 by default): a free one per service.
         int managementPort = freePort();
         props.put("quarkus.management.port", Integer.toString(managementPort));
+        // The harness's own window and pool, whatever the service's defaults (16 each): figures stay comparable.
+        props.put("bridge.max-in-flight", "256");
+        props.put("issuetrak.max-connections", "256");
         props.putAll(spec.serviceProps());
         List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx" + opt("xmx", "256m")));
         if (jfr != null) {
@@ -389,6 +453,11 @@ public final class Benchmark {
 
     Map<String, String> options() {
         return options;
+    }
+
+    /** The budget run's result line, or null when it did not run. */
+    String budgetResult() {
+        return budgetResult;
     }
 
     RunResult.Latency brokerRoundTrip() {

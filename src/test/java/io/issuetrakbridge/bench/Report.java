@@ -104,6 +104,9 @@ final class Report {
                     row.name(), row.samples(), row.percent())));
             md.append("\n");
         }
+        if (bench.budgetResult() != null) {
+            md.append("#### Budget: three services on one request budget\n\n").append(bench.budgetResult()).append("\n\n");
+        }
         md.append(END).append("\n");
         return md.toString();
     }

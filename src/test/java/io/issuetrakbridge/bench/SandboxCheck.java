@@ -33,6 +33,24 @@ final class SandboxCheck {
         send(sandboxUrl, "DELETE", "/stats");
     }
 
+    /** Makes the sandbox enforce these rules ({@code 300/5s,150/5s/writes}; blank for none), with fresh counts. */
+    static void rateLimits(String sandboxUrl, String rules) throws Exception {
+        String list = java.util.Arrays.stream(rules.split(",")).map(String::trim).filter(r -> !r.isEmpty())
+                .map(r -> "\"" + r + "\"").collect(java.util.stream.Collectors.joining(","));
+        HttpRequest request = HttpRequest.newBuilder(URI.create(sandboxUrl + "/sandbox/admin/rate-limits"))
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"rules\": [" + list + "]}"))
+                .timeout(Duration.ofSeconds(30)).build();
+        HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("PUT rate-limits answered " + response.statusCode() + ": " + response.body());
+        }
+    }
+
+    /** Per rule: requests admitted, 429s, and the most requests in one of its windows. */
+    static String rateLimitStats(String sandboxUrl) throws Exception {
+        return JSON.readTree(send(sandboxUrl, "GET", "/rate-limits")).path("byRule").toString();
+    }
+
     static JsonNode stats(String sandboxUrl) throws Exception {
         return JSON.readTree(send(sandboxUrl, "GET", "/stats"));
     }

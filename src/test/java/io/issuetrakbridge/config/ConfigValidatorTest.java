@@ -54,6 +54,31 @@ class ConfigValidatorTest {
     }
 
     @Test
+    void defaultsSpendNoBudgetAndOpenSixteenConnections() {
+        IssuetrakConfig config = config();
+
+        assertThat(config.budget().rules()).isEmpty();
+        assertThat(config.maxConnections()).isEqualTo(16);
+        assertThat(config.probeAfterIdle()).hasMinutes(5);
+        assertThat(TestConfigs.bridge(Map.of()).maxInFlight()).isEqualTo(16);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = ';', value = { "budget.rules; 20/1s,20/1s/all", "budget.burst; 1", "budget.burst; -0.1",
+            "probe-after-idle; 0s" })
+    void unusableBudgetsAreRefusedNamingTheKey(String key, String value) {
+        assertThatThrownBy(() -> ConfigValidator.check(config(key, value)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("issuetrak." + key);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "20", "20/1x", "0/1s", "20/1s/reads", "x/1s" })
+    void malformedBudgetRulesAreRefusedBySmallRyeNamingTheKey(String rule) {
+        assertThatThrownBy(() -> config("budget.rules", rule)).hasMessageContaining("issuetrak.budget.rules");
+    }
+
+    @Test
     void bridgeDefaultsAreValid() {
         BridgeConfig config = TestConfigs.bridge(Map.of());
 

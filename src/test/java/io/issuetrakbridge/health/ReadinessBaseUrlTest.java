@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.issuetrakbridge.budget.RequestBudget;
 import io.issuetrakbridge.config.ApiKey;
+import io.issuetrakbridge.config.IssuetrakConfig;
 import io.issuetrakbridge.config.TestConfigs;
 import io.issuetrakbridge.issuetrak.IssuetrakClient;
 import io.issuetrakbridge.issuetrak.NoTlsConfigurations;
@@ -44,12 +46,14 @@ class ReadinessBaseUrlTest {
     }
 
     private static HealthCheckResponse readiness(String baseUrl) {
-        IssuetrakClient client = new IssuetrakClient(vertx, TestConfigs.issuetrak(Map.of("base-url", baseUrl)),
-                new ObjectMapper(), new NoTlsConfigurations());
+        IssuetrakConfig config = TestConfigs.issuetrak(Map.of("base-url", baseUrl));
+        IssuetrakClient client = new IssuetrakClient(vertx, config, new ObjectMapper(), new NoTlsConfigurations());
         try {
             IssuetrakGate gate = new IssuetrakGate(vertx, client, TestConfigs.bridge(Map.of()),
                     new BridgeMetrics(new SimpleMeterRegistry()));
-            return new IssuetrakReadinessCheck(client, gate).call().await().atMost(WAIT);
+            // A budget that has seen no answer: the check is idle, so it probes.
+            return new IssuetrakReadinessCheck(client, gate, new RequestBudget(config), config).call().await()
+                    .atMost(WAIT);
         } finally {
             client.close();
         }

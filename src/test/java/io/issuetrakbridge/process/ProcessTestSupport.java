@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
@@ -21,7 +22,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.header.Header;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -217,6 +222,23 @@ abstract class ProcessTestSupport {
             byCommand.computeIfAbsent(id, k -> new ArrayList<>()).add(note);
         }
         return byCommand;
+    }
+
+    /** The group is stable with {@code members} processes, and each owns some of the partitions. */
+    void awaitMembersOwnPartitions(int members) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(props)) {
+            Awaitility.await("a stable group of " + members + " members sharing the partitions")
+                    .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> {
+                        ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(topics.group()))
+                                .describedGroups().get(topics.group()).get(10, TimeUnit.SECONDS);
+                        return group.groupState() == GroupState.STABLE && group.members().size() == members
+                                && group.members().stream()
+                                        .allMatch(m -> !m.assignment().topicPartitions().isEmpty());
+                    });
+        }
     }
 
     /** Waits until every command has a reply, failing at once if one errors or is dead-lettered. */

@@ -5,14 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.common.GroupState;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -44,7 +38,7 @@ class TwoInstancesIT extends ProcessTestSupport {
         BridgeProcess b = startBridge(stop + "-b", Map.of());
         a.awaitReady(Duration.ofSeconds(90));
         b.awaitReady(Duration.ofSeconds(90));
-        awaitBothMembersOwnPartitions();
+        awaitMembersOwnPartitions(2);
         AtomicInteger produced = produceSteadily(commands, 30, Duration.ofMillis(40));
 
         Awaitility.await("both instances under way").atMost(Duration.ofSeconds(60))
@@ -66,22 +60,5 @@ class TwoInstancesIT extends ProcessTestSupport {
         assertThat(kafka.readNow("dead-letters", r -> true)).as("dead letters").isEmpty();
         assertThat(a.logLines("could not complete")).isEmpty();
         assertThat(b.logLines("could not complete")).isEmpty();
-    }
-
-    /** Both processes are in the group and each owns some of the partitions. */
-    private void awaitBothMembersOwnPartitions() {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        try (Admin admin = Admin.create(props)) {
-            Awaitility.await("a stable group of two members sharing the partitions").atMost(Duration.ofSeconds(60))
-                    .pollInterval(Duration.ofMillis(200))
-                    .until(() -> {
-                        ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(topics.group()))
-                                .describedGroups().get(topics.group()).get(10, TimeUnit.SECONDS);
-                        return group.groupState() == GroupState.STABLE && group.members().size() == 2
-                                && group.members().stream()
-                                        .allMatch(m -> !m.assignment().topicPartitions().isEmpty());
-                    });
-        }
     }
 }

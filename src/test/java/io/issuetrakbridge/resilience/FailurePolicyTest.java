@@ -76,6 +76,14 @@ class FailurePolicyTest {
     }
 
     @Test
+    void a429IsRetriedPastTheAttemptsAsLongAsTheRetryBudgetLasts() {
+        IssuetrakException throttled = new IssuetrakException.Throttled("slow down", Duration.ofSeconds(1));
+        assertThat(top.decide(throttled, 10, Duration.ofMinutes(1)).action()).isEqualTo(Decision.Action.RETRY);
+        assertThat(top.decide(throttled, 50, Duration.ofMinutes(4)).action()).isEqualTo(Decision.Action.RETRY);
+        assertThat(top.decide(throttled, 50, Duration.ofMinutes(5)).action()).isEqualTo(Decision.Action.GIVE_UP);
+    }
+
+    @Test
     void anAmbiguousOutcomeIsReconciledBeforeTheNextSend() {
         Decision d = top.decide(new IssuetrakException.Ambiguous("timeout", null), 1, Duration.ZERO);
         assertThat(d.action()).isEqualTo(Decision.Action.RETRY);
