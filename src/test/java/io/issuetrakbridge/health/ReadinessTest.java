@@ -21,12 +21,26 @@ import io.issuetrakbridge.testing.InjectCommandTopics;
 import io.issuetrakbridge.testing.InjectSandbox;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /** What the running application reports and how it is wired, seen from outside. */
 @QuarkusTest
+@TestProfile(ReadinessTest.ShortIdle.class)
 public class ReadinessTest {
+
+    /**
+     * Readiness trusts recent answers to real traffic for issuetrak.probe-after-idle (5m by default) and probes
+     * only after that: a short idle period lets the probe tests below see probes without waiting minutes.
+     */
+    public static class ShortIdle implements QuarkusTestProfile {
+        @Override
+        public java.util.Map<String, String> getConfigOverrides() {
+            return java.util.Map.of("issuetrak.probe-after-idle", "1s");
+        }
+    }
 
     @InjectCommandTopics
     CommandTopics topics;
@@ -59,7 +73,8 @@ public class ReadinessTest {
 
     @Test
     void aFailedProbeWithoutAPauseIsDownWithItsReasonAndPollsWithinTheCacheReachIssuetrakOnce() {
-        // Issuetrak answers 500 to everything; no command is sent, so nothing pauses: the probe alone says DOWN.
+        // Issuetrak answers 500 to everything; no command is sent, so nothing pauses: once the last answer is older
+        // than probe-after-idle, the probe alone says DOWN.
         sandbox.faults().errorRate(1.0);
         Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> ready().statusCode(503)
                 .body("checks.find { it.name == 'issuetrak' }.status", is("DOWN"))
