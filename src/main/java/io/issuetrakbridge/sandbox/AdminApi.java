@@ -141,7 +141,7 @@ final class AdminApi {
     /** Any other path under the admin root. */
     void unknown(RoutingContext ctx) {
         responses.message(ctx, 404, "No sandbox admin endpoint '" + ctx.request().path()
-                + "'. Known: faults, api-key, notes, stats, held, held/release.");
+                + "'. Known: faults, api-key, notes, stats, held, held/release, workers.");
     }
 
     private ObjectNode statsJson() {

@@ -20,7 +20,8 @@ import io.vertx.core.http.HttpServer;
  *
  * <p>This class only assembles the parts and owns their life cycle: {@link SandboxRouter} (which handler answers
  * what, and the chain of gates every API request passes), {@link NotesApi} (the operations), {@link AdminApi}
- * (the unsigned control endpoints under {@link #ADMIN_PATH}), {@link FaultInjection} (applies {@link Faults}),
+ * (the unsigned control endpoints under {@link #ADMIN_PATH}), {@link WorkerPool} (a fixed number of workers and
+ * their queue), {@link FaultInjection} (applies {@link Faults}),
  * {@link Authentication} (the HMAC check), {@link RequestCounting} ({@link SandboxStats}) and {@link SandboxTls}.
  *
  * <p>Everything runs on the server's event loop: delays are Vert.x timers and state lives in concurrent maps,
@@ -41,6 +42,7 @@ public final class SandboxServer {
     private final Authentication authentication;
     private final NotesApi notesApi;
     private final SandboxRouter router;
+    private final WorkerPool workers;
     private volatile HttpServer httpServer;
 
     private SandboxServer(io.vertx.core.Vertx vertx, SandboxSettings settings) {
@@ -59,8 +61,9 @@ public final class SandboxServer {
                 new RequestAuthenticator(settings.apiKey(), settings.maxClockSkew(), Clock.systemUTC()), apiResponses);
         this.notesApi = new NotesApi(settings, notes, faultInjection, apiResponses);
         AdminApi admin = new AdminApi(faults, notes, stats, authentication, adminResponses);
-        this.router = new SandboxRouter(settings.pathPrefix(), new RequestCounting(stats), faultInjection,
-                authentication, notesApi, admin, apiResponses);
+        this.workers = new WorkerPool(apiResponses);
+        this.router = new SandboxRouter(settings.pathPrefix(), new RequestCounting(stats), workers,
+                faultInjection, authentication, notesApi, admin, apiResponses);
     }
 
     /** Starts a sandbox; the Uni completes once it listens. */
@@ -101,6 +104,11 @@ public final class SandboxServer {
 
     public Faults faults() {
         return faults;
+    }
+
+    /** The fixed-workers model (off unless configured): latency that grows past the knee, 503 past the queue. */
+    public WorkerPool workers() {
+        return workers;
     }
 
     public NoteStore notes() {
