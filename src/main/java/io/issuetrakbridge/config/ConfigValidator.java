@@ -95,6 +95,9 @@ public class ConfigValidator {
         if (config.maxConnections() < 1) {
             problems.add("issuetrak.max-connections must be 1 or more");
         }
+        if (config.concurrency().initialLimit() < 1) {
+            problems.add("issuetrak.concurrency.initial-limit must be 1 or more");
+        }
         config.tlsConfigurationName().ifPresent(name -> {
             if (name.isBlank()) {
                 problems.add("issuetrak.tls-configuration-name must not be blank");

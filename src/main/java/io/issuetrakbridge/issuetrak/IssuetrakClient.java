@@ -25,6 +25,7 @@ import io.issuetrakbridge.issuetrak.dto.CreateNote;
 import io.issuetrakbridge.issuetrak.dto.NotePage;
 import io.issuetrakbridge.issuetrak.dto.ReadNote;
 import io.issuetrakbridge.metrics.BridgeMetrics;
+import io.issuetrakbridge.resilience.AdaptiveConcurrency;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.issuetrakbridge.tracing.CommandTracing;
 import io.opentelemetry.api.OpenTelemetry;
@@ -71,6 +72,7 @@ public class IssuetrakClient {
     private final long requestTimeoutMs;
     private final BridgeMetrics metrics;
     private final CommandTracing tracing;
+    private final AdaptiveConcurrency concurrency;
 
     /** Outside CDI (plain JUnit tests): meters go to a private registry, no trace headers. */
     public IssuetrakClient(Vertx vertx, IssuetrakConfig config, ObjectMapper json, TlsConfigurationRegistry tlsRegistry) {
@@ -96,6 +98,8 @@ public class IssuetrakClient {
         // For messages: scheme, host and port only, so no user-info or query in the base URL reaches a log line.
         this.origin = base.getScheme() + "://" + base.getHost() + (base.getPort() == -1 ? "" : ":" + base.getPort());
         this.http = WebClient.create(vertx, options(config, base, tlsRegistry));
+        this.concurrency = new AdaptiveConcurrency(config);
+        metrics.issuetrakConcurrency(concurrency::limit, concurrency::waiting);
     }
 
     private static WebClientOptions options(IssuetrakConfig config, URI base, TlsConfigurationRegistry tlsRegistry) {
@@ -277,6 +281,13 @@ public class IssuetrakClient {
      * @param operation the meter's {@code operation} tag: create, get, list or probe
      */
     private Uni<Outcome> send(HttpMethod method, String path, byte[] body, String operation, String op,
+            CallContext command) {
+        // Within the concurrency Issuetrak serves before its latency rises; a request is signed once it may leave.
+        return concurrency.call(() -> signAndSend(method, path, body, operation, op, command),
+                outcome -> outcome.response().status());
+    }
+
+    private Uni<Outcome> signAndSend(HttpMethod method, String path, byte[] body, String operation, String op,
             CallContext command) {
         SignedHeaders signed = signer.sign(method.name(), path, "", body, Instant.now(), UUID.randomUUID());
         HttpRequest<Buffer> request = http.request(method, path)

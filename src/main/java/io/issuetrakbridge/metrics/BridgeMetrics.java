@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -70,11 +71,13 @@ public class BridgeMetrics {
     /** Keyed by operation and status, both open sets (any HTTP status can come back). */
     private final PerTag<List<String>, Timer> issuetrakCalls;
     private final MultiGauge lagGauge;
+    private final MeterRegistry registry;
     /** The latest measurement of each partition assigned to the commands consumer: NaN until measured. */
     private final Map<TopicPartition, AtomicReference<Double>> lag = new ConcurrentHashMap<>();
     private final PerTag<FailureCategory, AtomicInteger> paused;
 
     public BridgeMetrics(MeterRegistry registry) {
+        this.registry = registry;
         this.received = Counter.builder("issuetrak.bridge.commands.received")
                 .description("Command records consumed").register(registry);
         registry.gauge("issuetrak.bridge.commands.in.flight", inFlight);
@@ -188,6 +191,18 @@ public class BridgeMetrics {
     /** One Issuetrak call: {@code status} is the HTTP status, or the failure category when none came back. */
     public void issuetrakCall(String operation, String status, long nanos) {
         issuetrakCalls.get(List.of(operation, status)).record(Duration.ofNanos(nanos));
+    }
+
+    /**
+     * Reports the concurrency limit toward Issuetrak and the requests waiting under it, read when scraped
+     * (called once, by the one {@code IssuetrakClient}).
+     */
+    public void issuetrakConcurrency(IntSupplier limit, IntSupplier waiting) {
+        Gauge.builder("issuetrak.bridge.issuetrak.concurrency.limit", limit, IntSupplier::getAsInt)
+                .description("Requests Issuetrak may have from this instance at once (issuetrak.concurrency.*)")
+                .strongReference(true).register(registry);
+        Gauge.builder("issuetrak.bridge.issuetrak.concurrency.waiting", waiting, IntSupplier::getAsInt)
+                .description("Requests waiting for the concurrency limit").strongReference(true).register(registry);
     }
 
     /** Starts reporting the lag of partitions just assigned to the commands consumer: NaN until measured. */

@@ -107,6 +107,13 @@ public final class WorkerPool implements Handler<RoutingContext> {
         }
     }
 
+    /** The most requests that waited for a worker at once, since the last reset. */
+    public int peakQueued() {
+        synchronized (lock) {
+            return peakQueued;
+        }
+    }
+
     /** Requests answered 503 because the queue was full, since the last reset. */
     public long rejected() {
         synchronized (lock) {
