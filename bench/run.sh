@@ -9,7 +9,8 @@
 # half-load-seconds, misrouted-n (default min(n, 20000)), warmup, runs (main,misrouted,sequential,one-partition,half-load;
 # misrouted: every command produced to a partition that is not its issue's home, so the bridge forwards it), jfr (runs to profile from the JVM start, default
 # none; e.g. main), xmx (service heap, default 256m), service-opt (extra JVM/-D option for the
-# service, repeatable), sandbox-event-loops, out (report file, default docs/BENCHMARKS.md; none to skip).
+# service, repeatable), sandbox-event-loops, sandbox-workers and sandbox-queue-limit (the sandbox's knee: workers
+# serving at once, 0 for none, and the queue before its 503s), out (report file, default docs/BENCHMARKS.md; none to skip).
 # --no-build skips packaging (reuse target/quarkus-app).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -107,6 +107,9 @@ public class ConfigValidator {
         if (rules.stream().map(BudgetRule::name).distinct().count() < rules.size()) {
             problems.add("issuetrak.budget.rules lists a rule twice");
         }
+        if (config.concurrency().initialLimit() < 1) {
+            problems.add("issuetrak.concurrency.initial-limit must be 1 or more");
+        }
         config.tlsConfigurationName().ifPresent(name -> {
             if (name.isBlank()) {
                 problems.add("issuetrak.tls-configuration-name must not be blank");

@@ -51,6 +51,25 @@ public interface IssuetrakConfig {
     @WithDefault("16")
     int maxConnections();
 
+    /** How many requests the bridge sends Issuetrak at once, below {@code issuetrak.max-connections}. */
+    Concurrency concurrency();
+
+    /** Concurrency toward Issuetrak. */
+    interface Concurrency {
+
+        /**
+         * Whether to find how many concurrent requests Issuetrak serves before its latency rises and stay there
+         * (a Vegas limit: it grows while latency stays near the lowest seen, shrinks when requests queue, on a
+         * 429 or 503, or on a timeout). {@code false}: up to {@code issuetrak.max-connections} at once.
+         */
+        @WithDefault("true")
+        boolean adaptive();
+
+        /** The limit the adaptive search starts from (it never goes above {@code issuetrak.max-connections}). */
+        @WithDefault("4")
+        int initialLimit();
+    }
+
     /**
      * Name of a TLS configuration in Quarkus' TLS registry ({@code quarkus.tls.<name>.*}) holding the
      * trust store for HTTPS to Issuetrak. Absent: the JVM's default trust.

@@ -73,4 +73,15 @@ public interface SandboxConfig {
      * {@code issuetrak.budget.rules} is, e.g. {@code 20/1s,5/1s/writes,100/1m}. Absent: no limits.
      */
     Optional<List<BudgetRule>> rateLimits();
+
+    /**
+     * Workers serving API requests at once (an IIS application pool's shape): more concurrent requests queue
+     * for a worker, so latency grows past this knee. 0: no such limit.
+     */
+    @WithDefault("0")
+    int workers();
+
+    /** Requests that may wait for a worker when {@code sandbox.workers} is set; one more is answered 503. */
+    @WithDefault("1000")
+    int queueLimit();
 }

@@ -24,6 +24,7 @@ import io.issuetrakbridge.issuetrak.dto.CreateNote;
 import io.issuetrakbridge.issuetrak.dto.NotePage;
 import io.issuetrakbridge.issuetrak.dto.ReadNote;
 import io.issuetrakbridge.metrics.BridgeMetrics;
+import io.issuetrakbridge.resilience.AdaptiveConcurrency;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.issuetrakbridge.tracing.CommandTracing;
 import io.opentelemetry.api.OpenTelemetry;
@@ -71,6 +72,7 @@ public class IssuetrakClient {
     private final BridgeMetrics metrics;
     private final CommandTracing tracing;
     private final RequestBudget budget;
+    private final AdaptiveConcurrency concurrency;
 
     /** Outside CDI (plain JUnit tests): meters go to a private registry, no trace headers. */
     public IssuetrakClient(Vertx vertx, IssuetrakConfig config, ObjectMapper json, TlsConfigurationRegistry tlsRegistry) {
@@ -97,6 +99,8 @@ public class IssuetrakClient {
         this.origin = base.getScheme() + "://" + base.getHost() + (base.getPort() == -1 ? "" : ":" + base.getPort());
         this.http = WebClient.create(vertx, options(config, base, tlsRegistry));
         this.deadline = new ExchangeDeadline(vertx.getDelegate(), http, requestTimeoutMs);
+        this.concurrency = new AdaptiveConcurrency(config);
+        metrics.issuetrakConcurrency(concurrency::limit, concurrency::waiting);
     }
 
     private static WebClientOptions options(IssuetrakConfig config, URI base, TlsConfigurationRegistry tlsRegistry) {
@@ -279,8 +283,12 @@ public class IssuetrakClient {
      */
     private Uni<Outcome> send(HttpMethod method, String path, byte[] body, String operation, String op,
             CallContext command) {
+        // The budget decides when a request may leave; then it waits, unsigned, for a slot of the concurrency
+        // Issuetrak serves before its latency rises. Budget waits stay outside the slot: they are not Issuetrak's latency.
         return budget.spend(method != HttpMethod.GET, operation, command,
-                () -> signAndSend(method, path, body, operation, op, command), outcome -> outcome.response().status());
+                () -> concurrency.call(() -> signAndSend(method, path, body, operation, op, command),
+                        outcome -> outcome.response().status()),
+                outcome -> outcome.response().status());
     }
 
     /**

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.IntSupplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -233,6 +234,18 @@ public class BridgeMetrics {
     /** Issuetrak answered 429; {@code rule} is the rule this instance had filled most. */
     public void budgetThrottled(String rule) {
         budgetThrottled.get(rule).increment();
+    }
+
+    /**
+     * Reports the concurrency limit toward Issuetrak and the requests waiting under it, read when scraped
+     * (called once, by the one {@code IssuetrakClient}).
+     */
+    public void issuetrakConcurrency(IntSupplier limit, IntSupplier waiting) {
+        Gauge.builder("issuetrak.bridge.issuetrak.concurrency.limit", limit, IntSupplier::getAsInt)
+                .description("Requests Issuetrak may have from this instance at once (issuetrak.concurrency.*)")
+                .strongReference(true).register(registry);
+        Gauge.builder("issuetrak.bridge.issuetrak.concurrency.waiting", waiting, IntSupplier::getAsInt)
+                .description("Requests waiting for the concurrency limit").strongReference(true).register(registry);
     }
 
     /** Starts reporting the lag of partitions just assigned to the commands consumer: NaN until measured. */

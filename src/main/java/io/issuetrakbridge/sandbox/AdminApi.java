@@ -142,7 +142,7 @@ final class AdminApi {
     /** Any other path under the admin root. */
     void unknown(RoutingContext ctx) {
         responses.message(ctx, 404, "No sandbox admin endpoint '" + ctx.request().path()
-                + "'. Known: faults, api-key, notes, stats, held, held/release, rate-limits.");
+                + "'. Known: faults, api-key, notes, stats, held, held/release, rate-limits, workers.");
     }
 
     private ObjectNode statsJson() {

@@ -49,6 +49,7 @@ public class SandboxLifecycle {
         // Blocking here is deliberate: start-up must not continue until the sandbox listens.
         server = SandboxServer.start(vertx, settings).await().atMost(START_TIMEOUT);
         server.rateLimits().rules(config.rateLimits().orElse(List.of()));
+        server.workers().configure(new WorkerPool.Settings(config.workers(), config.queueLimit()));
         Log.infof("Issuetrak sandbox started in-process at %s (admin: %s%s)", server.baseUrl(), server.baseUrl(),
                 SandboxServer.ADMIN_PATH);
     }

@@ -30,7 +30,7 @@ import io.vertx.mutiny.core.Vertx;
  * (default 8089, 0 for a free one), path-prefix, api-key (required), active-users (comma-separated),
  * min-issue, max-issue, max-clock-skew (e.g. 5m, 30s, PT5M), tls-cert-pem, tls-key-pem, time-zone (a java.time
  * zone ID, default America/St_Johns, see {@link SandboxSettings#DEFAULT_TIME_ZONE}), latency-ms, jitter-ms,
- * event-loops (default 1), rate-limits (Issuetrak's rules, e.g.
+ * workers (default 0, no limit), queue-limit (default 1000), event-loops (default 1), rate-limits (Issuetrak's rules, e.g.
  * 20/1s,5/1s/writes; see {@link RateLimits}).
  *
  * <p>Prints {@code sandbox.port=<port>} and {@code sandbox.base-url=<url>} on stdout once listening, for
@@ -59,6 +59,9 @@ public final class SandboxMain {
         long jitterMs = Long.parseLong(options.getOrDefault("jitter-ms", "0"));
         server.faults().latency(Duration.ofMillis(latencyMs), Duration.ofMillis(jitterMs));
         server.rateLimits().rules(RateLimits.parse(options.get("rate-limits")));
+        server.workers().configure(new WorkerPool.Settings(Integer.parseInt(options.getOrDefault("workers", "0")),
+                Integer.parseInt(options.getOrDefault("queue-limit",
+                        Integer.toString(WorkerPool.DEFAULT_QUEUE_LIMIT)))));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close().await().atMost(Duration.ofSeconds(5));
             vertx.closeAndAwait();

@@ -24,7 +24,7 @@ import io.vertx.ext.web.handler.BodyHandler;
  * counting (stats)
  * API route? --no--> 404, IIS's HTML page, before any signature check
  *    | yes
- * rate limits (429) -> faults (latency, 503/429/500/HTML 5xx) -> authentication (401) -> method check (405) -> operation
+ * rate limits (429) -> workers (queue, 503 when full) -> faults (latency, 503/429/500/HTML 5xx) -> authentication (401) -> method check (405) -> operation
  * </pre>
  *
  * {@link #apiGates()} is the one place to insert a further request policy (a rate limit, a queueing model):
@@ -42,17 +42,19 @@ final class SandboxRouter {
     private final String prefix;
     private final RequestCounting counting;
     private final RateLimits rateLimits;
+    private final WorkerPool workers;
     private final FaultInjection faults;
     private final Authentication authentication;
     private final NotesApi notes;
     private final AdminApi admin;
     private final Responses apiResponses;
 
-    SandboxRouter(String prefix, RequestCounting counting, RateLimits rateLimits, FaultInjection faults,
+    SandboxRouter(String prefix, RequestCounting counting, RateLimits rateLimits, WorkerPool workers, FaultInjection faults,
             Authentication authentication, NotesApi notes, AdminApi admin, Responses apiResponses) {
         this.rateLimits = rateLimits;
         this.prefix = prefix;
         this.counting = counting;
+        this.workers = workers;
         this.faults = faults;
         this.authentication = authentication;
         this.notes = notes;
@@ -78,6 +80,7 @@ final class SandboxRouter {
         adminRoute(router, adminRoot + "/held", admin::held);
         adminRoute(router, adminRoot + "/held/release", admin::releaseHeld);
         adminRoute(router, adminRoot + "/rate-limits", rateLimits::admin);
+        adminRoute(router, adminRoot + "/workers", workers::admin);
         router.routeWithRegex("(?i)" + adminRoot + "(?:/.*)?").handler(admin::unknown);
 
         router.route().handler(counting);
@@ -101,7 +104,9 @@ final class SandboxRouter {
      * The gates every API request passes, in order, before its operation. Insert a new request policy here.
      */
     private List<Handler<RoutingContext>> apiGates() {
-        return List.of(rateLimits, faults, authentication);
+        // Rate limits first: a refused request holds no worker. Workers before faults: a request holds its worker
+        // through the latency, which is its service time.
+        return List.of(rateLimits, workers, faults, authentication);
     }
 
     private void apiRoute(Router router, String pathRegex, Handler<RoutingContext> operation) {

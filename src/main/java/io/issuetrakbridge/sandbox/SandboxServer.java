@@ -20,7 +20,8 @@ import io.vertx.core.http.HttpServer;
  *
  * <p>This class only assembles the parts and owns their life cycle: {@link SandboxRouter} (which handler answers
  * what, and the chain of gates every API request passes), {@link NotesApi} (the operations), {@link AdminApi}
- * (the unsigned control endpoints under {@link #ADMIN_PATH}), {@link FaultInjection} (applies {@link Faults}),
+ * (the unsigned control endpoints under {@link #ADMIN_PATH}), {@link WorkerPool} (a fixed number of workers and
+ * their queue), {@link FaultInjection} (applies {@link Faults}),
  * {@link Authentication} (the HMAC check), {@link RequestCounting} ({@link SandboxStats}) and {@link SandboxTls}.
  *
  * <p>Everything runs on the server's event loop: delays are Vert.x timers and state lives in concurrent maps,
@@ -42,6 +43,7 @@ public final class SandboxServer {
     private final NotesApi notesApi;
     private final SandboxRouter router;
     private final RateLimits rateLimits;
+    private final WorkerPool workers;
     private volatile HttpServer httpServer;
 
     private SandboxServer(io.vertx.core.Vertx vertx, SandboxSettings settings) {
@@ -61,8 +63,9 @@ public final class SandboxServer {
         this.notesApi = new NotesApi(settings, notes, faultInjection, apiResponses);
         AdminApi admin = new AdminApi(faults, notes, stats, authentication, adminResponses);
         this.rateLimits = new RateLimits(vertx, apiResponses);
-        this.router = new SandboxRouter(settings.pathPrefix(), new RequestCounting(stats), rateLimits, faultInjection,
-                authentication, notesApi, admin, apiResponses);
+        this.workers = new WorkerPool(apiResponses);
+        this.router = new SandboxRouter(settings.pathPrefix(), new RequestCounting(stats), rateLimits, workers,
+                faultInjection, authentication, notesApi, admin, apiResponses);
     }
 
     /** Starts a sandbox; the Uni completes once it listens. */
@@ -108,6 +111,11 @@ public final class SandboxServer {
     /** Issuetrak's rate-limit rules as the sandbox enforces them, and what they refused. */
     public RateLimits rateLimits() {
         return rateLimits;
+    }
+
+    /** The fixed-workers model (off unless configured): latency that grows past the knee, 503 past the queue. */
+    public WorkerPool workers() {
+        return workers;
     }
 
     public NoteStore notes() {

@@ -227,7 +227,9 @@ public final class Benchmark {
         sandbox = ChildProcess.start("sandbox", List.of(javaBin(), "-Xmx1g",
                 "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-cp", classpath,
                 "io.issuetrakbridge.sandbox.SandboxMain", "--port=0", "--api-key=" + apiKey,
-                "--latency-ms=" + latencyMs, "--event-loops=" + opt("sandbox-event-loops", "1")),
+                "--latency-ms=" + latencyMs, "--event-loops=" + opt("sandbox-event-loops", "1"),
+                // A knee (issue 15): 0 workers is no knee.
+                "--workers=" + opt("sandbox-workers", "0"), "--queue-limit=" + opt("sandbox-queue-limit", "1000")),
                 work.resolve("logs/sandbox.log"));
         sandboxUrl = sandbox.awaitOutput(Pattern.compile("sandbox\\.base-url=(\\S+)"), Duration.ofSeconds(60));
         log("sandbox %s on %s, latency %d ms", sandbox, sandboxUrl, latencyMs);

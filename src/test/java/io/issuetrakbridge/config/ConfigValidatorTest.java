@@ -46,7 +46,8 @@ class ConfigValidatorTest {
     }
 
     @ParameterizedTest
-    @CsvSource({ "api-version, 0", "connect-timeout, 0s", "request-timeout, -1s", "max-connections, 0" })
+    @CsvSource({ "api-version, 0", "connect-timeout, 0s", "request-timeout, -1s", "max-connections, 0",
+        "concurrency.initial-limit, 0" })
     void nonPositiveNumbersAreRefusedNamingTheKey(String key, String value) {
         assertThatThrownBy(() -> ConfigValidator.check(config(key, value)))
                 .isInstanceOf(IllegalStateException.class)

@@ -38,6 +38,7 @@ abstract class SandboxTestSupport {
 
     static void resetSandbox() {
         sandbox.faults().reset();
+        sandbox.workers().reset();
         sandbox.notes().clear();
         sandbox.stats().reset();
         sandbox.apiKey(ApiKey.of(KEY));

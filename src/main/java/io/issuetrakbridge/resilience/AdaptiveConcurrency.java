@@ -1,0 +1,219 @@
+package io.issuetrakbridge.resilience;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
+
+import com.netflix.concurrency.limits.Limiter;
+import com.netflix.concurrency.limits.limit.VegasLimit;
+import com.netflix.concurrency.limits.limit.WindowedLimit;
+import com.netflix.concurrency.limits.limiter.SimpleLimiter;
+
+import io.issuetrakbridge.config.IssuetrakConfig;
+import io.issuetrakbridge.issuetrak.FailureCategory;
+import io.issuetrakbridge.issuetrak.IssuetrakException;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+
+/**
+ * How many requests Issuetrak gets at once: Netflix's Vegas limit finds the concurrency Issuetrak serves
+ * before its latency rises (it compares each request's time with the lowest seen; requests queueing at the
+ * server show as the difference) and stays there, never above {@code issuetrak.max-connections}. A 429, a 503
+ * or a request that timed out counts as congestion (the limit shrinks); other failures teach it nothing.
+ *
+ * <p>Callers beyond the limit wait as a {@link Uni}, in arrival order, in a queue no longer than the requests
+ * the bridge has in flight ({@code bridge.max-in-flight}); no thread blocks. A finished request hands its
+ * slot to the oldest waiter. Switched off ({@code issuetrak.concurrency.adaptive=false}), requests pass
+ * straight to the connection pool, whose size is the cap.
+ */
+public final class AdaptiveConcurrency {
+
+    /**
+     * Vegas re-measures its no-load latency every {@code probeMultiplier x limit} samples (randomised) by taking
+     * the current one, which under a steady queue is an inflated value the limit then grows on; rare probes keep
+     * that ratchet slow while still letting a server that became slower for good be re-learned.
+     */
+    private static final int PROBE_MULTIPLIER = 1000;
+
+    /** The shortest window of samples judged together, and the fewest samples in one. */
+    private static final Duration WINDOW = Duration.ofMillis(100);
+    private static final int WINDOW_SAMPLES = 10;
+
+    private final int maxConcurrency;
+    private final SimpleLimiter<Void> limiter;
+    // Held only to pair waiters with slots; never while a request runs or a waiter is resumed.
+    private final Object lock = new Object();
+    private final Queue<Waiter> waiting = new ArrayDeque<>();
+
+    /**
+     * Adaptive only when {@code issuetrak.concurrency.adaptive} is on and no request budget is configured: a budget
+     * already paces requests, and its waits would read to the limit as latency rising.
+     */
+    public AdaptiveConcurrency(IssuetrakConfig config) {
+        this(config.concurrency().adaptive() && config.budget().rules().map(List::isEmpty).orElse(true),
+                config.concurrency().initialLimit(), config.maxConnections(), System::nanoTime);
+    }
+
+    /**
+     * @param adaptive whether to limit at all
+     * @param initialLimit where the search starts
+     * @param maxConcurrency the hard cap
+     * @param nanoClock measures each request's time (a simulated clock in tests)
+     */
+    public AdaptiveConcurrency(boolean adaptive, int initialLimit, int maxConcurrency, LongSupplier nanoClock) {
+        this.maxConcurrency = maxConcurrency;
+        this.limiter = adaptive ? SimpleLimiter.newBuilder()
+                .named("issuetrak")
+                .nanoClock(nanoClock)
+                // Vegas judges each window's average: one request's time says little about the queue, and
+                // reacting to each one swings the limit far past the knee and back.
+                .limit(WindowedLimit.newBuilder()
+                        .minWindowTime(WINDOW.toMillis(), TimeUnit.MILLISECONDS)
+                        .maxWindowTime(10 * WINDOW.toMillis(), TimeUnit.MILLISECONDS)
+                        .windowSize(WINDOW_SAMPLES)
+                        .build(VegasLimit.newBuilder()
+                                .initialLimit(Math.min(initialLimit, maxConcurrency))
+                                .maxConcurrency(maxConcurrency)
+                                .probeMultiplier(PROBE_MULTIPLIER)
+                                .build()))
+                .build() : null;
+    }
+
+    /** The current limit: concurrent requests allowed now ({@code max-connections} when not adaptive). */
+    public int limit() {
+        return limiter == null ? maxConcurrency : limiter.getLimit();
+    }
+
+    /** Requests holding a slot now (0 when not adaptive: the connection pool counts those). */
+    public int inFlight() {
+        return limiter == null ? 0 : limiter.getInflight();
+    }
+
+    /** Requests waiting for a slot now. */
+    public int waiting() {
+        synchronized (lock) {
+            return waiting.size();
+        }
+    }
+
+    /**
+     * Runs {@code request} once a slot is free and gives the slot back when it ends.
+     *
+     * @param status the HTTP status of an answer (429 and 503 count as congestion)
+     */
+    public <T> Uni<T> call(Supplier<Uni<T>> request, ToIntFunction<T> status) {
+        if (limiter == null) {
+            return Uni.createFrom().deferred(request::get);
+        }
+        return slot().onItem().transformToUni(slot -> request.get()
+                .onItem().invoke(answer -> slot.answered(status.applyAsInt(answer)))
+                .onFailure().invoke(slot::failed)
+                .onCancellation().invoke(slot::ignored));
+    }
+
+    private Uni<Slot> slot() {
+        return Uni.createFrom().emitter(emitter -> {
+            Optional<Limiter.Listener> free;
+            Waiter waiter = new Waiter(emitter);
+            synchronized (lock) {
+                // Only when nobody waits: a newcomer must not overtake the queue.
+                free = waiting.isEmpty() ? limiter.acquire(null) : Optional.empty();
+                if (free.isEmpty()) {
+                    waiting.add(waiter);
+                }
+            }
+            if (free.isPresent()) {
+                emitter.complete(new Slot(free.get()));
+            } else {
+                emitter.onTermination(() -> {
+                    // Cancelled while waiting (a completed waiter has left the queue already).
+                    if (waiter.settled.compareAndSet(false, true)) {
+                        synchronized (lock) {
+                            waiting.remove(waiter);
+                        }
+                    }
+                });
+            }
+        });
+    }
+
+    // After every release: as many of the oldest waiters as the (possibly new) limit allows get a slot.
+    private void handOver() {
+        List<Waiter> resumed = new ArrayList<>();
+        List<Limiter.Listener> slots = new ArrayList<>();
+        synchronized (lock) {
+            while (!waiting.isEmpty()) {
+                Optional<Limiter.Listener> free = limiter.acquire(null);
+                if (free.isEmpty()) {
+                    break;
+                }
+                resumed.add(waiting.poll());
+                slots.add(free.get());
+            }
+        }
+        for (int i = 0; i < resumed.size(); i++) {
+            Slot slot = new Slot(slots.get(i));
+            Waiter waiter = resumed.get(i);
+            if (waiter.settled.compareAndSet(false, true)) {
+                waiter.emitter.complete(slot);
+            } else {
+                slot.ignored();
+            }
+        }
+    }
+
+    /** A caller waiting for a slot; {@code settled} once it got one or gave up, whichever came first. */
+    private record Waiter(UniEmitter<? super Slot> emitter, AtomicBoolean settled) {
+
+        Waiter(UniEmitter<? super Slot> emitter) {
+            this(emitter, new AtomicBoolean());
+        }
+    }
+
+    /** One acquired slot, released exactly once whichever way its request ends. */
+    private final class Slot {
+
+        private final Limiter.Listener listener;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        Slot(Limiter.Listener listener) {
+            this.listener = listener;
+        }
+
+        void answered(int status) {
+            if (status == 429 || status == 503) {
+                release(listener::onDropped);
+            } else {
+                release(listener::onSuccess);
+            }
+        }
+
+        void failed(Throwable failure) {
+            // A timeout is the server failing to keep up; a refused connection or a bad answer says nothing.
+            if (failure instanceof IssuetrakException e && e.category() == FailureCategory.AMBIGUOUS) {
+                release(listener::onDropped);
+            } else {
+                release(listener::onIgnore);
+            }
+        }
+
+        void ignored() {
+            release(listener::onIgnore);
+        }
+
+        private void release(Runnable outcome) {
+            if (released.compareAndSet(false, true)) {
+                outcome.run();
+                handOver();
+            }
+        }
+    }
+}
