@@ -58,6 +58,8 @@ public class BridgeMetrics {
     /** The categories for which {@code IssuetrakGate} closes: their paused series exist from the start. */
     private static final Set<FailureCategory> PAUSE_REASONS = EnumSet.of(FailureCategory.UNAUTHORIZED,
             FailureCategory.UNAVAILABLE);
+    /** The operations whose requests wait for budget ({@code IssuetrakClient}): their wait series exist with a rule. */
+    private static final List<String> BUDGET_OPERATIONS = List.of("create", "get", "list", "probe");
 
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Counter received;
@@ -204,6 +206,8 @@ public class BridgeMetrics {
 
     /**
      * Reports one request-budget rule: this instance's part of its limit and what it used of its latest window.
+     * Its 429 counter, and the wait timer of every operation, start at zero here: requests wait for budget only
+     * when a rule is configured, and Prometheus' {@code increase()} misses a series' first event otherwise.
      *
      * @param rule the rule as written, e.g. {@code 5/1s/writes}
      */
@@ -214,6 +218,8 @@ public class BridgeMetrics {
         Gauge.builder("issuetrak.bridge.budget.used", used)
                 .description("Requests this instance sent in the rule's latest window")
                 .tag("rule", rule).register(registry);
+        budgetThrottled.get(rule);
+        BUDGET_OPERATIONS.forEach(budgetWaits::get);
     }
 
     /** Reports the request budget's state: this instance's share, the throttle factor, requests waiting. */

@@ -127,6 +127,31 @@ class BridgeMetricsTest {
         assertThat(registry.find("issuetrak.bridge.dead.letters").counters()).hasSize(6);
     }
 
+    @Test
+    void aBudgetRulesThrottledCounterAndTheWaitTimersExistAtZeroOnceTheRuleIsReported() {
+        assertThat(registry.find("issuetrak.bridge.budget.throttled").counters()).as("no rule yet").isEmpty();
+        assertThat(registry.find("issuetrak.bridge.budget.wait").timers()).as("nothing waits without a rule").isEmpty();
+
+        metrics.budgetRule("5/1s/writes", () -> 5, () -> 0);
+        metrics.budgetRule("100/1m", () -> 100, () -> 0);
+
+        assertThat(count("issuetrak.bridge.budget.throttled", "rule", "5/1s/writes")).isZero();
+        assertThat(count("issuetrak.bridge.budget.throttled", "rule", "100/1m")).isZero();
+        assertThat(registry.find("issuetrak.bridge.budget.wait").timers())
+                .extracting(timer -> timer.getId().getTag("operation"))
+                .containsExactlyInAnyOrder("create", "get", "list", "probe");
+        assertThat(registry.get("issuetrak.bridge.budget.wait").tag("operation", "create").timer().count()).isZero();
+
+        // The events land on those same series.
+        metrics.budgetThrottled("100/1m");
+        metrics.budgetWaited("create", 2_000_000);
+        assertThat(count("issuetrak.bridge.budget.throttled", "rule", "100/1m")).isEqualTo(1.0);
+        assertThat(registry.find("issuetrak.bridge.budget.throttled").counters()).hasSize(2);
+        assertThat(registry.get("issuetrak.bridge.budget.wait").tag("operation", "create").timer().count())
+                .isEqualTo(1);
+        assertThat(registry.find("issuetrak.bridge.budget.wait").timers()).hasSize(4);
+    }
+
     private double paused(String reason) {
         return registry.get("issuetrak.bridge.paused").tag("reason", reason).gauge().value();
     }

@@ -11,6 +11,9 @@ import io.quarkus.test.junit.QuarkusTestProfile;
  * <p>
  * A small fetch window (4 commands in flight, 10 records a poll) so that a backlog of a few hundred
  * commands, held back by a pause, stays visible as consumer lag ({@link MetricsEndpointTest}).
+ * <p>
+ * A request budget far above what the tests send, so that its per-rule series exist for the dashboard's
+ * queries ({@link PrometheusScrapeTest}) without slowing a command down.
  */
 public class ObservabilityProfile implements QuarkusTestProfile {
 
@@ -20,6 +23,7 @@ public class ObservabilityProfile implements QuarkusTestProfile {
                 "quarkus.otel.sdk.disabled", "false",
                 "quarkus.log.category.\"io.issuetrakbridge\".level", "DEBUG",
                 "bridge.max-in-flight", "4",
-                "mp.messaging.incoming.commands.max.poll.records", "10");
+                "mp.messaging.incoming.commands.max.poll.records", "10",
+                "issuetrak.budget.rules", "1000/1s");
     }
 }

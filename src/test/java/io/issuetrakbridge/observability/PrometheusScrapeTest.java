@@ -97,7 +97,12 @@ public class PrometheusScrapeTest {
                                 "issuetrak_bridge_issuetrak_requests_seconds_count{operation=\"create\",status=\"503\"}",
                                 "issuetrak_bridge_command_latency_seconds_count{outcome=\"created\"}",
                                 "issuetrak_bridge_consumer_lag >= 0",
-                                "issuetrak_bridge_paused{reason=\"UNAUTHORIZED\"} == 0")) {
+                                "issuetrak_bridge_paused{reason=\"UNAUTHORIZED\"} == 0",
+                                // The profile's budget rule: its series, its 429 counter at zero, the waits.
+                                "issuetrak_bridge_budget_limit{rule=\"1000/1s\"} > 0",
+                                "issuetrak_bridge_budget_throttled_total{rule=\"1000/1s\"} == 0",
+                                "issuetrak_bridge_budget_wait_seconds_count{operation=\"create\"} >= 1",
+                                "issuetrak_bridge_issuetrak_concurrency_limit >= 1")) {
                             assertThat(prometheus.query(series)).as(series).isNotEmpty();
                         }
                     });
