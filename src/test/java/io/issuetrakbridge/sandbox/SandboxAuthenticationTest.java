@@ -21,38 +21,19 @@ import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.issuetrakbridge.config.ApiKey;
 import io.issuetrakbridge.issuetrak.dto.ReadNote;
 
 /** Every API request must carry a valid, fresh, unused signature; anything else is 401. */
-class SandboxAuthenticationTest extends SandboxTestSupport {
+class SandboxAuthenticationTest extends DefaultSandboxTestSupport {
 
     private static final String NOTES = "/api/v1/notes";
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @BeforeAll
-    static void start() {
-        startSandbox(SandboxSettings.defaults(ApiKey.of(KEY)));
-    }
-
-    @AfterAll
-    static void stop() {
-        stopSandbox();
-    }
-
-    @BeforeEach
-    void reset() {
-        resetSandbox();
-    }
 
     @Test
     void acceptsACorrectlySignedRequest() {

@@ -11,39 +11,20 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.issuetrakbridge.config.ApiKey;
 
 /**
  * Each injectable fault, switched through the admin endpoint (what a separate-process benchmark or a
  * {@code @QuarkusTest} uses) or through {@link SandboxServer#faults()}.
  */
-class SandboxFaultsTest extends SandboxTestSupport {
+class SandboxFaultsTest extends DefaultSandboxTestSupport {
 
     private static final String NOTES = "/api/v1/notes";
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @BeforeAll
-    static void start() {
-        startSandbox(SandboxSettings.defaults(ApiKey.of(KEY)));
-    }
-
-    @AfterAll
-    static void stop() {
-        stopSandbox();
-    }
-
-    @BeforeEach
-    void reset() {
-        resetSandbox();
-    }
 
     @Test
     void latencyDelaysTheAnswer() {

@@ -8,38 +8,19 @@ import java.time.Duration;
 import java.util.List;
 
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.issuetrakbridge.config.ApiKey;
 import io.issuetrakbridge.config.BudgetRule;
 
 /** Issuetrak's rate limits as the sandbox enforces them: 429s with Retry-After, counted per rule. */
-class SandboxRateLimitsTest extends SandboxTestSupport {
+class SandboxRateLimitsTest extends DefaultSandboxTestSupport {
 
     private static final String NOTES = "/api/v1/notes";
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @BeforeAll
-    static void start() {
-        startSandbox(SandboxSettings.defaults(ApiKey.of(KEY)));
-    }
-
-    @AfterAll
-    static void stop() {
-        stopSandbox();
-    }
-
-    @BeforeEach
-    void reset() {
-        resetSandbox();
-    }
 
     @AfterEach
     void noLimits() {

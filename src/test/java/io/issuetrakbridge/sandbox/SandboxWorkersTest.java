@@ -12,39 +12,20 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.IntStream;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.issuetrakbridge.config.ApiKey;
 
 /** The fixed-workers model over real HTTP: requests beyond the workers queue, beyond the queue they get 503. */
-class SandboxWorkersTest extends SandboxTestSupport {
+class SandboxWorkersTest extends DefaultSandboxTestSupport {
 
     private static final String NOTES = "/api/v1/notes";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ExecutorService clients = Executors.newFixedThreadPool(8);
-
-    @BeforeAll
-    static void start() {
-        startSandbox(SandboxSettings.defaults(ApiKey.of(KEY)));
-    }
-
-    @AfterAll
-    static void stop() {
-        stopSandbox();
-    }
-
-    @BeforeEach
-    void reset() {
-        resetSandbox();
-    }
 
     @AfterEach
     void stopClients() {
