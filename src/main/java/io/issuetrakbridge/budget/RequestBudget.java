@@ -140,8 +140,11 @@ public class RequestBudget {
     }
 
     private void answered(boolean write, int status) {
-        if (status < 500 && status != 401 && status != 403) {
-            // Issuetrak is there and takes our key (a 429 too): evidence enough for readiness.
+        boolean apiAnswered = status >= 200 && status < 300
+                || status >= 400 && status < 500 && status != 401 && status != 403 && status != 404;
+        if (apiAnswered) {
+            // Issuetrak's API is there and takes our key (a 429 too): evidence enough for readiness. Not a 404 (IIS
+            // answers an unknown route, i.e. a wrong issuetrak.base-url, before any signature check) nor a 3xx.
             lastAnswer.set(System.nanoTime());
         }
         if (status == 429 && !rules.isEmpty()) {

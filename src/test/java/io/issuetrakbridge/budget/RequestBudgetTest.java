@@ -72,7 +72,16 @@ class RequestBudgetTest {
                 .await().atMost(Duration.ofSeconds(5));
         // A 503 is no evidence that Issuetrak serves us.
         assertThat(budget.lastAnswer()).isEmpty();
-        budget.spend(false, "probe", CallContext.none(), () -> Uni.createFrom().item(404), s -> s)
+        // Nor a 404: IIS answers an unknown route before any signature check, so a wrong base URL would look healthy.
+        budget.spend(true, "create", CallContext.none(), () -> Uni.createFrom().item(404), s -> s)
+                .await().atMost(Duration.ofSeconds(5));
+        assertThat(budget.lastAnswer()).isEmpty();
+        // Nor a redirect (HTTP to HTTPS, a login page): not the API.
+        budget.spend(false, "get", CallContext.none(), () -> Uni.createFrom().item(302), s -> s)
+                .await().atMost(Duration.ofSeconds(5));
+        assertThat(budget.lastAnswer()).isEmpty();
+        // A 400 (e.g. no such issue) comes from the API after it verified our signature.
+        budget.spend(false, "probe", CallContext.none(), () -> Uni.createFrom().item(400), s -> s)
                 .await().atMost(Duration.ofSeconds(5));
         assertThat(budget.lastAnswer()).isPresent();
     }
