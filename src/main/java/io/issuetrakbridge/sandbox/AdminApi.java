@@ -15,7 +15,8 @@ import io.vertx.ext.web.RoutingContext;
  * The sandbox's own control endpoints under {@link SandboxServer#ADMIN_PATH}, unsigned and outside the API:
  * {@code faults} (GET; PUT merges the given fields, see {@link FaultsJson}; DELETE resets), {@code api-key} (PUT
  * the key text), {@code notes[?issue=N]} (GET, DELETE), {@code stats} (GET, DELETE), {@code held} (GET: the
- * NoteIDs of creates whose answer is held) and {@code held/release} (POST: answer them). {@code rate-limits} is
+ * NoteIDs of creates whose answer is held), {@code held/release} (POST: answer them) and {@code creates} (GET the
+ * latest create requests' bodies and answers, DELETE). {@code rate-limits} is
  * {@link RateLimits}'. Admin calls are not
  * counted in the stats.
  */
@@ -26,14 +27,17 @@ final class AdminApi {
     private final Faults faults;
     private final NoteStore notes;
     private final SandboxStats stats;
+    private final CreateRequests creates;
     private final Authentication authentication;
     private final Responses responses;
     private final FaultsJson faultsJson;
 
-    AdminApi(Faults faults, NoteStore notes, SandboxStats stats, Authentication authentication, Responses responses) {
+    AdminApi(Faults faults, NoteStore notes, SandboxStats stats, CreateRequests creates, Authentication authentication,
+            Responses responses) {
         this.faults = faults;
         this.notes = notes;
         this.stats = stats;
+        this.creates = creates;
         this.authentication = authentication;
         this.responses = responses;
         this.faultsJson = new FaultsJson(responses.mapper());
@@ -119,6 +123,19 @@ final class AdminApi {
         }
     }
 
+    /** {@code creates}: GET the latest create requests' bodies and answers, oldest first; DELETE forgets them. */
+    void creates(RoutingContext ctx) {
+        HttpMethod method = ctx.request().method();
+        if (method == HttpMethod.GET) {
+            responses.json(ctx, 200, creates.all());
+        } else if (method == HttpMethod.DELETE) {
+            creates.clear();
+            responses.noContent(ctx);
+        } else {
+            responses.methodNotAllowed(ctx, "GET, DELETE");
+        }
+    }
+
     /** {@code held}: GET the NoteIDs of stored creates whose answer is held, lowest first. */
     void held(RoutingContext ctx) {
         if (ctx.request().method() != HttpMethod.GET) {
@@ -142,7 +159,7 @@ final class AdminApi {
     /** Any other path under the admin root. */
     void unknown(RoutingContext ctx) {
         responses.message(ctx, 404, "No sandbox admin endpoint '" + ctx.request().path()
-                + "'. Known: faults, api-key, notes, stats, held, held/release, rate-limits, workers.");
+                + "'. Known: faults, api-key, notes, stats, creates, held, held/release, rate-limits, workers.");
     }
 
     private ObjectNode statsJson() {

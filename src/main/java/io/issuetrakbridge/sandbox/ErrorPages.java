@@ -2,7 +2,7 @@ package io.issuetrakbridge.sandbox;
 
 /**
  * The HTML pages a Windows server answers with when the answer does not come from Web API's JSON handling: IIS's
- * own 404 for a path no application serves, and the generic error page of IIS or ASP.NET for a 5xx. Written for
+ * own 404 for a path no application serves, its 403 when it refuses the client, and the generic error page of IIS or ASP.NET for a 5xx. Written for
  * the sandbox in their shape (doctype, title, a header, a fieldset with the status and a sentence), large enough
  * (over 1 KB, as the real ones are) that a client quoting a body whole would be noticed.
  */
@@ -32,6 +32,15 @@ final class ErrorPages {
         return page("404 - File or directory not found.", "404 - File or directory not found.",
                 "The resource you are looking for might have been removed, had its name changed, or is temporarily "
                         + "unavailable.");
+    }
+
+    /**
+     * IIS's answer when it refuses the client itself (IP and domain restrictions, authorization rules, a disabled
+     * directory): no application ran, so no signature was checked either.
+     */
+    static String forbidden() {
+        return page("403 - Forbidden: Access is denied.", "403 - Forbidden: Access is denied.",
+                "You do not have permission to view this directory or page using the credentials that you supplied.");
     }
 
     /** The page of a 5xx that did not come from Web API (an unhandled exception, a stopped app pool, a proxy). */

@@ -3,11 +3,12 @@ package io.issuetrakbridge.sandbox;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Applies {@link Faults} to API requests: as a link of the API chain (latency, then 503, 429, 500 or an HTML 5xx
- * instead of going on; picks the answers that trickle), and around a create that succeeded (slow issues, hold,
+ * Applies {@link Faults} to API requests: as a link of the API chain (latency, then IIS's 403, 503, 429, 500, an HTML
+ * 5xx or a closed connection instead of going on; picks the answers that trickle), and around a create that succeeded (slow issues, hold,
  * create-then-delay, create-then-drop). The plan read when the request passed the chain is the one its create
  * obeys, so a change mid-request never applies half-way.
  */
@@ -46,7 +47,9 @@ final class FaultInjection implements Handler<RoutingContext> {
             stats.trickled();
             ctx.put(Responses.TRICKLE_MS, plan.trickleMs());
         }
-        switch (Faults.verdict(plan)) {
+        boolean create = ctx.request().method() == HttpMethod.POST;
+        switch (Faults.verdict(plan, () -> create && faults.takeCreateError())) {
+            case FORBIDDEN -> responses.html(ctx, 403, ErrorPages.forbidden());
             case UNAVAILABLE -> responses.message(ctx, 503, "The service is unavailable.");
             case THROTTLED -> {
                 long retryAfter = Faults.retryAfterSeconds(plan);
@@ -58,6 +61,10 @@ final class FaultInjection implements Handler<RoutingContext> {
             case ERROR -> responses.message(ctx, 500, "An error has occurred.");
             case HTML_ERROR -> responses.html(ctx, plan.htmlErrorStatus(),
                     ErrorPages.serverError(plan.htmlErrorStatus()));
+            case DROP -> {
+                stats.dropped();
+                ctx.request().connection().close();
+            }
             case PROCEED -> ctx.next();
         }
     }

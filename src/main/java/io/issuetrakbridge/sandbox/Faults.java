@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -17,10 +18,10 @@ import java.util.function.UnaryOperator;
  * atomically, so the event loop reads it without locks and a change never applies half-way.
  *
  * <p>Order per API request (see {@link SandboxRouter}): unknown routes are answered 404 first; then latency (plus
- * jitter), then a 503 while an outage window is open, then 429 (window, then rate), then 500 (rate), then an
- * HTML 5xx page (rate), then authentication and the operation itself. The outage, throttle and error faults come
- * before authentication because in a real deployment they come from the load balancer, IIS or the app pool, not
- * from Issuetrak's handlers. Hold, create-then-delay and create-then-drop apply only to a create that succeeded
+ * jitter), then IIS's HTML 403 while forbidden, then a 503 while an outage window is open, then 429 (window, then
+ * rate), then 500 (the counted create errors, then the rate), then an HTML 5xx page (rate), then a dropped connection (rate), then authentication and
+ * the operation itself. The forbidden, outage, throttle and error faults come before authentication because in a
+ * real deployment they come from the load balancer, IIS or the app pool, not from Issuetrak's handlers. Hold, create-then-delay and create-then-drop apply only to a create that succeeded
  * (the note is stored in every case); trickle applies to any API answer.
  */
 public final class Faults {
@@ -46,11 +47,17 @@ public final class Faults {
      * @param trickleMs how long such a body takes in all
      * @param holdCreates whether each successful create is stored and its answer held until
      *        {@link Faults#releaseHeld()} (or {@code POST /sandbox/admin/held/release})
+     * @param forbidden whether every API request is answered 403 with IIS's HTML page, as IIS does when its IP and
+     *        domain restrictions or its authorization rules refuse the client, before the application sees it
+     * @param createErrors how many of the next creates are answered 500, each one using up one: a fault that
+     *        happens an exact number of times, whatever the client's timing
+     * @param dropRate fraction of API requests whose connection is closed without an answer before they reach the
+     *        operation (nothing is stored): an app pool or load balancer failing mid-request
      */
     public record Plan(long latencyMs, long jitterMs, long unavailableUntilNanos, double errorRate, double throttleRate,
             long throttleUntilNanos, long retryAfterSeconds, double createThenDelayRate, long createThenDelayMs,
             double createThenDropRate, double htmlErrorRate, int htmlErrorStatus, double trickleRate, long trickleMs,
-            boolean holdCreates) {
+            boolean holdCreates, boolean forbidden, long createErrors, double dropRate) {
 
         /** IIS's and ASP.NET's usual failure. */
         public static final int DEFAULT_HTML_ERROR_STATUS = 500;
@@ -61,12 +68,14 @@ public final class Faults {
             requireNonNegative(retryAfterSeconds, "retryAfterSeconds");
             requireNonNegative(createThenDelayMs, "createThenDelayMs");
             requireNonNegative(trickleMs, "trickleMs");
+            requireNonNegative(createErrors, "createErrors");
             requireRate(errorRate, "errorRate");
             requireRate(throttleRate, "throttleRate");
             requireRate(createThenDelayRate, "createThenDelayRate");
             requireRate(createThenDropRate, "createThenDropRate");
             requireRate(htmlErrorRate, "htmlErrorRate");
             requireRate(trickleRate, "trickleRate");
+            requireRate(dropRate, "dropRate");
             if (htmlErrorStatus < 500 || htmlErrorStatus > 599) {
                 throw new IllegalArgumentException("htmlErrorStatus must be a 5xx status, was " + htmlErrorStatus);
             }
@@ -74,7 +83,7 @@ public final class Faults {
 
         static Plan none() {
             long now = System.nanoTime();
-            return new Plan(0, 0, now, 0, 0, now, 0, 0, 0, 0, 0, DEFAULT_HTML_ERROR_STATUS, 0, 0, false);
+            return new Plan(0, 0, now, 0, 0, now, 0, 0, 0, 0, 0, DEFAULT_HTML_ERROR_STATUS, 0, 0, false, false, 0, 0);
         }
 
         /** Milliseconds left in the 503 window, 0 when closed. */
@@ -127,6 +136,9 @@ public final class Faults {
         private double trickleRate;
         private long trickleMs;
         private boolean holdCreates;
+        private boolean forbidden;
+        private long createErrors;
+        private double dropRate;
 
         private Editor(Plan p) {
             latencyMs = p.latencyMs;
@@ -144,6 +156,9 @@ public final class Faults {
             trickleRate = p.trickleRate;
             trickleMs = p.trickleMs;
             holdCreates = p.holdCreates;
+            forbidden = p.forbidden;
+            createErrors = p.createErrors;
+            dropRate = p.dropRate;
         }
 
         public Editor latency(long ms, long jitter) {
@@ -205,20 +220,37 @@ public final class Faults {
             return this;
         }
 
+        public Editor forbidden(boolean refuse) {
+            forbidden = refuse;
+            return this;
+        }
+
+        public Editor createErrors(long count) {
+            createErrors = count;
+            return this;
+        }
+
+        public Editor dropRate(double rate) {
+            dropRate = rate;
+            return this;
+        }
+
         public Plan build() {
             return new Plan(latencyMs, jitterMs, unavailableUntilNanos, errorRate, throttleRate, throttleUntilNanos,
                     retryAfterSeconds, createThenDelayRate, createThenDelayMs, createThenDropRate, htmlErrorRate,
-                    htmlErrorStatus, trickleRate, trickleMs, holdCreates);
+                    htmlErrorStatus, trickleRate, trickleMs, holdCreates, forbidden, createErrors, dropRate);
         }
     }
 
     /** What to do with one API request before it reaches authentication. */
     enum Verdict {
         PROCEED,
+        FORBIDDEN,
         UNAVAILABLE,
         THROTTLED,
         ERROR,
-        HTML_ERROR
+        HTML_ERROR,
+        DROP
     }
 
     /** What to do with the answer to a successful create. */
@@ -339,6 +371,33 @@ public final class Faults {
         return update(p -> p.edit().holdCreates(hold).build());
     }
 
+    /**
+     * While on, every API request is answered 403 with IIS's HTML page ("403 - Forbidden: Access is denied."), before
+     * the signature check: what a client meets when IIS's IP restrictions or authorization rules refuse it.
+     */
+    public Faults forbidden(boolean refuse) {
+        return update(p -> p.edit().forbidden(refuse).build());
+    }
+
+    /** Answers the next {@code count} creates 500 {@code {"Message":"An error has occurred."}}, then creates again. */
+    public Faults createErrors(long count) {
+        return update(p -> p.edit().createErrors(count).build());
+    }
+
+    /** Closes the connection of this fraction of API requests without an answer, before anything is stored. */
+    public Faults dropRate(double rate) {
+        return update(p -> p.edit().dropRate(rate).build());
+    }
+
+    /**
+     * Whether this create is one of the counted create errors: uses one up. Atomic on the plan, so two creates
+     * arriving at once never both take the last one.
+     */
+    boolean takeCreateError() {
+        Plan before = plan.getAndUpdate(p -> p.createErrors > 0 ? p.edit().createErrors(p.createErrors - 1).build() : p);
+        return before.createErrors > 0;
+    }
+
     /** NoteIDs of creates stored whose answer is held now, lowest first (a closed connection leaves the list). */
     public List<Long> held() {
         return List.copyOf(held.keySet());
@@ -379,18 +438,25 @@ public final class Faults {
         return p.latencyMs + ThreadLocalRandom.current().nextLong(p.jitterMs + 1);
     }
 
-    static Verdict verdict(Plan p) {
+    /** @param createError whether this request is a create that takes one of the counted create errors */
+    static Verdict verdict(Plan p, BooleanSupplier createError) {
+        if (p.forbidden) {
+            return Verdict.FORBIDDEN;
+        }
         if (p.unavailableRemainingMs() > 0) {
             return Verdict.UNAVAILABLE;
         }
         if (p.throttleRemainingMs() > 0 || hit(p.throttleRate)) {
             return Verdict.THROTTLED;
         }
-        if (hit(p.errorRate)) {
+        if (createError.getAsBoolean() || hit(p.errorRate)) {
             return Verdict.ERROR;
         }
         if (hit(p.htmlErrorRate)) {
             return Verdict.HTML_ERROR;
+        }
+        if (hit(p.dropRate)) {
+            return Verdict.DROP;
         }
         return Verdict.PROCEED;
     }

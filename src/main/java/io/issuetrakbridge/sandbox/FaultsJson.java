@@ -16,7 +16,7 @@ final class FaultsJson {
 
     static final Set<String> FIELDS = Set.of("latencyMs", "jitterMs", "unavailableForMs", "errorRate",
             "throttleRate", "throttleForMs", "retryAfterSeconds", "createThenDelayRate", "createThenDelayMs",
-            "createThenDropRate", "htmlErrorRate", "htmlErrorStatus", "trickleRate", "trickleMs", "holdCreates");
+            "createThenDropRate", "htmlErrorRate", "htmlErrorStatus", "trickleRate", "trickleMs", "holdCreates", "forbidden", "createErrors", "dropRate");
 
     private final ObjectMapper json;
 
@@ -60,7 +60,10 @@ final class FaultsJson {
                         Math.toIntExact(wholeNumber(node, "htmlErrorStatus", (long) p.htmlErrorStatus(),
                                 Faults.Plan.DEFAULT_HTML_ERROR_STATUS)))
                 .trickle(fraction(node, "trickleRate", p.trickleRate()), wholeNumber(node, "trickleMs", p.trickleMs()))
-                .holdCreates(flag(node, "holdCreates", p.holdCreates()));
+                .holdCreates(flag(node, "holdCreates", p.holdCreates()))
+                .forbidden(flag(node, "forbidden", p.forbidden()))
+                .createErrors(wholeNumber(node, "createErrors", p.createErrors()))
+                .dropRate(fraction(node, "dropRate", p.dropRate()));
         if (unavailableFor != null) {
             next.unavailableFor(Duration.ofMillis(unavailableFor));
         }
@@ -87,6 +90,9 @@ final class FaultsJson {
         node.put("trickleRate", p.trickleRate());
         node.put("trickleMs", p.trickleMs());
         node.put("holdCreates", p.holdCreates());
+        node.put("forbidden", p.forbidden());
+        node.put("createErrors", p.createErrors());
+        node.put("dropRate", p.dropRate());
         return node;
     }
 

@@ -24,7 +24,8 @@ import io.vertx.ext.web.handler.BodyHandler;
  * counting (stats)
  * API route? --no--> 404, IIS's HTML page, before any signature check
  *    | yes
- * rate limits (429) -> workers (queue, 503 when full) -> faults (latency, 503/429/500/HTML 5xx) -> authentication (401) -> method check (405) -> operation
+ * (creates only) the body recorded (CreateRequests)
+ * rate limits (429) -> workers (queue, 503 when full) -> faults (latency, 403/503/429/500/HTML 5xx) -> authentication (401) -> method check (405) -> operation
  * </pre>
  *
  * {@link #apiGates()} is the one place to insert a further request policy (a rate limit, a queueing model):
@@ -41,6 +42,7 @@ final class SandboxRouter {
 
     private final String prefix;
     private final RequestCounting counting;
+    private final CreateRequests creates;
     private final RateLimits rateLimits;
     private final WorkerPool workers;
     private final FaultInjection faults;
@@ -49,11 +51,12 @@ final class SandboxRouter {
     private final AdminApi admin;
     private final Responses apiResponses;
 
-    SandboxRouter(String prefix, RequestCounting counting, RateLimits rateLimits, WorkerPool workers, FaultInjection faults,
+    SandboxRouter(String prefix, RequestCounting counting, CreateRequests creates, RateLimits rateLimits, WorkerPool workers, FaultInjection faults,
             Authentication authentication, NotesApi notes, AdminApi admin, Responses apiResponses) {
         this.rateLimits = rateLimits;
         this.prefix = prefix;
         this.counting = counting;
+        this.creates = creates;
         this.workers = workers;
         this.faults = faults;
         this.authentication = authentication;
@@ -79,15 +82,17 @@ final class SandboxRouter {
         adminRoute(router, adminRoot + "/stats", admin::stats);
         adminRoute(router, adminRoot + "/held", admin::held);
         adminRoute(router, adminRoot + "/held/release", admin::releaseHeld);
+        adminRoute(router, adminRoot + "/creates", admin::creates);
         adminRoute(router, adminRoot + "/rate-limits", rateLimits::admin);
         adminRoute(router, adminRoot + "/workers", workers::admin);
         router.routeWithRegex("(?i)" + adminRoot + "(?:/.*)?").handler(admin::unknown);
 
         router.route().handler(counting);
         String apiRoot = Pattern.quote(prefix + API_PATH);
-        apiRoute(router, apiRoot + "/notes", only(HttpMethod.POST, notes::createNote));
-        apiRoute(router, apiRoot + "/notes/issue/([^/]+)", only(HttpMethod.GET, notes::notesForIssue));
-        apiRoute(router, apiRoot + "/notes/([^/]+)", only(HttpMethod.GET, notes::noteById));
+        // A create is recorded before any gate can refuse it: a test compares what each try sent.
+        apiRoute(router, apiRoot + "/notes", List.of(creates), only(HttpMethod.POST, notes::createNote));
+        apiRoute(router, apiRoot + "/notes/issue/([^/]+)", List.of(), only(HttpMethod.GET, notes::notesForIssue));
+        apiRoute(router, apiRoot + "/notes/([^/]+)", List.of(), only(HttpMethod.GET, notes::noteById));
         // No application serves the path: IIS answers it itself, so neither the faults of the application nor
         // its signature check apply (a wrong base URL shows as a 404, not as a 401).
         router.route().handler(ctx -> apiResponses.html(ctx, 404, ErrorPages.notFound()));
@@ -109,8 +114,10 @@ final class SandboxRouter {
         return List.of(rateLimits, workers, faults, authentication);
     }
 
-    private void apiRoute(Router router, String pathRegex, Handler<RoutingContext> operation) {
+    private void apiRoute(Router router, String pathRegex, List<Handler<RoutingContext>> before,
+            Handler<RoutingContext> operation) {
         Route route = router.routeWithRegex("(?i)" + pathRegex + "/?");
+        before.forEach(route::handler);
         apiGates().forEach(route::handler);
         route.handler(operation);
     }

@@ -39,6 +39,7 @@ public final class SandboxServer {
     private final Faults faults = new Faults();
     private final NoteStore notes = new NoteStore();
     private final SandboxStats stats = new SandboxStats();
+    private final CreateRequests creates = new CreateRequests();
     private final Authentication authentication;
     private final NotesApi notesApi;
     private final SandboxRouter router;
@@ -61,10 +62,10 @@ public final class SandboxServer {
         this.authentication = new Authentication(
                 new RequestAuthenticator(settings.apiKey(), settings.maxClockSkew(), Clock.systemUTC()), apiResponses);
         this.notesApi = new NotesApi(settings, notes, faultInjection, apiResponses);
-        AdminApi admin = new AdminApi(faults, notes, stats, authentication, adminResponses);
+        AdminApi admin = new AdminApi(faults, notes, stats, creates, authentication, adminResponses);
         this.rateLimits = new RateLimits(vertx, apiResponses);
         this.workers = new WorkerPool(apiResponses);
-        this.router = new SandboxRouter(settings.pathPrefix(), new RequestCounting(stats), rateLimits, workers,
+        this.router = new SandboxRouter(settings.pathPrefix(), new RequestCounting(stats), creates, rateLimits, workers,
                 faultInjection, authentication, notesApi, admin, apiResponses);
     }
 
@@ -124,6 +125,11 @@ public final class SandboxServer {
 
     public SandboxStats stats() {
         return stats;
+    }
+
+    /** The bodies of the latest create requests as received, and how each was answered. */
+    public CreateRequests creates() {
+        return creates;
     }
 
     /** The {@code traceparent} header of the latest valid create-note request for an issue, if it had one. */

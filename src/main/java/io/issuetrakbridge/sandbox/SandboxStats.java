@@ -76,7 +76,7 @@ public final class SandboxStats {
         return snapshot;
     }
 
-    /** Creates whose connection was closed without an answer (create-then-drop). */
+    /** Connections closed without an answer: creates after storing (create-then-drop), any request (drop). */
     public long droppedConnections() {
         return dropped.sum();
     }

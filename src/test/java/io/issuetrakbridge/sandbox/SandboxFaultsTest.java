@@ -164,6 +164,7 @@ class SandboxFaultsTest extends DefaultSandboxTestSupport {
         JsonNode cleared = JSON.readTree(client.admin("GET", "/faults", null).body());
         assertThat(cleared.get("htmlErrorStatus").asInt()).isEqualTo(500);
         assertThat(cleared.get("holdCreates").asBoolean()).isFalse();
+        assertThat(cleared.get("forbidden").asBoolean()).isFalse();
         cleared.fields().forEachRemaining(field -> {
             if (field.getValue().isNumber() && !field.getKey().equals("htmlErrorStatus")) {
                 assertThat(field.getValue().asDouble()).as(field.getKey()).isZero();
@@ -232,6 +233,95 @@ class SandboxFaultsTest extends DefaultSandboxTestSupport {
 
         assertThat(unsigned.statusCode()).isEqualTo(500);
         assertThat(unsigned.body()).contains("500 - Internal server error.");
+    }
+
+    @Test
+    void forbiddenAnswersEveryRequestWithIissHtml403BeforeAuthenticationUntilTurnedOff() throws Exception {
+        JsonNode faults = putFaults("{\"forbidden\":true}");
+        assertThat(faults.get("forbidden").asBoolean()).isTrue();
+
+        HttpResponse<String> create = client.post(NOTES, noteJson(6, "Admin", "refused"));
+        HttpResponse<String> forged = client.send(client.sign("GET", NOTES + "/issue/6", "", "")
+                .withHeader(SandboxTestClient.AUTHORIZATION, "forged"));
+
+        assertThat(create.statusCode()).isEqualTo(403);
+        assertThat(create.headers().firstValue("Content-Type")).hasValueSatisfying(
+                ct -> assertThat(ct).startsWith("text/html"));
+        assertThat(create.body()).startsWith("<!DOCTYPE html")
+                .contains("<title>403 - Forbidden: Access is denied.</title>");
+        // IIS refuses before the application: a forged signature meets the same 403, not Web API's 401.
+        assertThat(forged.statusCode()).isEqualTo(403);
+        assertThat(sandbox.notes().size()).isZero();
+
+        putFaults("{\"forbidden\":false}");
+        assertThat(client.post(NOTES, noteJson(6, "Admin", "allowed")).statusCode()).isEqualTo(201);
+    }
+
+    @Test
+    void createErrorsAnswerExactlyThatManyCreates500AndLeaveReadsAlone() throws Exception {
+        JsonNode faults = putFaults("{\"createErrors\":2}");
+        assertThat(faults.get("createErrors").asLong()).isEqualTo(2);
+
+        assertThat(client.get(NOTES + "/issue/6").statusCode()).isEqualTo(200);
+        HttpResponse<String> first = client.post(NOTES, noteJson(6, "Admin", "one"));
+        assertThat(first.statusCode()).isEqualTo(500);
+        assertThat(JSON.readTree(first.body()).get("Message").asText()).isEqualTo("An error has occurred.");
+        assertThat(JSON.readTree(client.admin("GET", "/faults", null).body()).get("createErrors").asLong()).isEqualTo(1);
+        assertThat(client.post(NOTES, noteJson(6, "Admin", "two")).statusCode()).isEqualTo(500);
+        assertThat(client.post(NOTES, noteJson(6, "Admin", "three")).statusCode()).isEqualTo(201);
+
+        assertThat(sandbox.notes().forIssue(6)).extracting(n -> n.noteText()).containsExactly("three");
+        assertThat(sandbox.faults().current().createErrors()).isZero();
+    }
+
+    @Test
+    void dropRateClosesTheConnectionBeforeAnythingIsStored() {
+        JsonNode faults = putFaults("{\"dropRate\":1.0}");
+        assertThat(faults.get("dropRate").asDouble()).isEqualTo(1.0);
+
+        assertThatThrownBy(() -> client.sendOrThrow(client.sign("POST", NOTES, "", noteJson(6, "Admin", "lost")),
+                Duration.ofSeconds(10))).isInstanceOf(IOException.class);
+        assertThat(sandbox.notes().size()).isZero();
+        assertThat(sandbox.stats().droppedConnections()).isEqualTo(1);
+        // Reads too (the JDK client tries an idempotent GET twice, so it is not counted here).
+        assertThatThrownBy(() -> client.sendOrThrow(client.sign("GET", NOTES + "/issue/6", "", ""),
+                Duration.ofSeconds(10))).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void createRequestsAreRecordedWithTheirBodiesAndAnswersButNoHeaders() throws Exception {
+        sandbox.faults().createErrors(1);
+        String body = "{\"IssueNumber\":6,\"CreatedBy\":\"Admin\",\"NoteText\":\"Zoë ✓\"}";
+        client.post(NOTES, body);
+        client.post(NOTES, body);
+        client.get(NOTES + "/issue/6");
+
+        HttpResponse<String> recorded = client.admin("GET", "/creates", null);
+        assertThat(recorded.statusCode()).isEqualTo(200);
+        JsonNode creates = JSON.readTree(recorded.body());
+        assertThat(creates).hasSize(2);
+        assertThat(creates.get(0).get("status").asInt()).isEqualTo(500);
+        assertThat(creates.get(1).get("status").asInt()).isEqualTo(201);
+        assertThat(creates.get(0).get("body").asText()).isEqualTo(body);
+        assertThat(creates.get(1).get("body").asText()).isEqualTo(body);
+        assertThat(creates.get(1).get("sequence").asLong()).isEqualTo(creates.get(0).get("sequence").asLong() + 1);
+        assertThat(creates.get(0).fieldNames()).toIterable().containsExactly("sequence", "status", "body");
+        assertThat(recorded.body()).doesNotContain(KEY).doesNotContain("Authorization");
+        assertThat(sandbox.creates().all().get(0).body()).isEqualTo(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+        assertThat(client.admin("DELETE", "/creates", null).statusCode()).isEqualTo(204);
+        assertThat(sandbox.creates().all()).isEmpty();
+    }
+
+    @Test
+    void onlyTheLatestCreatesAreKept() {
+        for (int i = 0; i < CreateRequests.CAPACITY + 5; i++) {
+            client.post(NOTES, noteJson(6, "Admin", "n" + i));
+        }
+        List<CreateRequests.Recorded> kept = sandbox.creates().all();
+        assertThat(kept).hasSize(CreateRequests.CAPACITY);
+        assertThat(kept.get(0).text()).contains("\"n5\"");
+        assertThat(kept.get(kept.size() - 1).text()).contains("\"n104\"");
     }
 
     @Test

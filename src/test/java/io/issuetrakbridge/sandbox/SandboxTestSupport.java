@@ -41,6 +41,7 @@ abstract class SandboxTestSupport {
         sandbox.workers().reset();
         sandbox.notes().clear();
         sandbox.stats().reset();
+        sandbox.creates().clear();
         sandbox.apiKey(ApiKey.of(KEY));
         client.apiKey(KEY);
     }
