@@ -66,8 +66,11 @@ public class IssuetrakGate {
      * Closes the gate because no command can get through: {@link FailurePolicy} decided to PAUSE.
      */
     public void pause(IssuetrakException failure) {
-        close(failure.category(), "Issuetrak refuses our signature (HTTP " + failure.status().orElse(401)
-                + "): check issuetrak.api-key and the clock");
+        // Its message (scrubbed by ResponseClassifier) tells a signature refused by the API (401 with Web API's
+        // reason) from IIS refusing the client before any signature check (403 with IIS's page).
+        close(failure.category(), "Issuetrak refuses our requests: " + failure.getMessage()
+                + " (check issuetrak.api-key and the clock; a 403 page from IIS can also mean it does not admit this "
+                + "client)");
     }
 
     /**

@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
@@ -23,6 +25,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.issuetrakbridge.config.ApiKey;
 import io.issuetrakbridge.issuetrak.dto.ReadNote;
+import io.issuetrakbridge.issuetrak.FailureCategory;
+import io.issuetrakbridge.sandbox.CreateRequests;
 import io.issuetrakbridge.sandbox.SandboxServer;
 import io.issuetrakbridge.testing.CommandTopics;
 import io.issuetrakbridge.testing.InjectCommandTopics;
@@ -149,6 +153,69 @@ class ResilienceTest {
 
         sandbox.apiKey(originalKey);
         assertEveryNoteOnceInOrderAndNoDeadLetters("wrong-key", ids);
+    }
+
+    @Test
+    void a403FromIisPausesWithoutRetryingOrDeadLetteringAndTheCommandIsSentOnceMoreWhenLifted() throws Exception {
+        long issue = 20_000 + (long) (Math.random() * 500_000);
+        String id = "forbidden-" + UUID.randomUUID();
+        double retriedBefore = counter("issuetrak.bridge.retries", "category", "UNAUTHORIZED");
+        double failedBefore = counter("issuetrak.bridge.commands.failed", "category", "UNAUTHORIZED");
+        double deadBefore = counter("issuetrak.bridge.dead.letters", "category", "UNAUTHORIZED");
+        sandbox.faults().forbidden(true);
+        topics.send(Long.toString(issue), command(id, issue, id));
+
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> gate.currentPause().isPresent());
+        String reason = "Issuetrak refuses our requests: Issuetrak answered 403 to POST /api/v1/notes: an HTML page "
+                + "titled \"403 - Forbidden: Access is denied.\" (check issuetrak.api-key and the clock; a 403 page "
+                + "from IIS can also mean it does not admit this client)";
+        assertThat(gate.currentPause().get().category()).isEqualTo(FailureCategory.UNAUTHORIZED);
+        assertThat(gate.currentPause().get().reason()).isEqualTo(reason);
+        JsonObject check = readinessCheck("issuetrak");
+        assertThat(check.getString("status")).isEqualTo("DOWN");
+        assertThat(check.getJsonObject("data").getBoolean("paused")).isTrue();
+        assertThat(check.getJsonObject("data").getString("category")).isEqualTo("UNAUTHORIZED");
+        assertThat(check.getJsonObject("data").getString("reason")).isEqualTo(reason);
+        assertThat(registry.get("issuetrak.bridge.paused").tag("reason", "UNAUTHORIZED").gauge().value()).isEqualTo(1.0);
+
+        // Paused: only the gate's probes (GETs, every 200 ms in tests) reach Issuetrak; the command is neither sent
+        // again nor answered nor dead-lettered, however long the 403 lasts.
+        long forbiddenSoFar = sandbox.stats().answered(403);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> sandbox.stats().answered(403) >= forbiddenSoFar + 3);
+        assertThat(triesOf(id)).containsExactly(403);
+        assertThat(topics.readNow("replies", commandIds(List.of(id)))).isEmpty();
+        assertThat(topics.readNow("errors", commandIds(List.of(id)))).isEmpty();
+        assertThat(topics.readNow("dead-letters", commandIds(List.of(id)))).isEmpty();
+
+        sandbox.faults().forbidden(false);
+        long noteId = JSON.readTree(topics.await("replies", commandIds(List.of(id)), 1).get(0).value()).get("NoteID")
+                .asLong();
+        assertThat(sandbox.notes().get(noteId).orElseThrow().noteText()).isEqualTo(id);
+        assertThat(sandbox.notes().forIssue(issue)).hasSize(1);
+        assertThat(triesOf(id)).containsExactly(403, 201);
+        assertThat(topics.readNow("errors", commandIds(List.of(id)))).isEmpty();
+        assertThat(topics.readNow("dead-letters", commandIds(List.of(id)))).isEmpty();
+        assertThat(counter("issuetrak.bridge.retries", "category", "UNAUTHORIZED")).isEqualTo(retriedBefore);
+        assertThat(counter("issuetrak.bridge.commands.failed", "category", "UNAUTHORIZED")).isEqualTo(failedBefore);
+        assertThat(counter("issuetrak.bridge.dead.letters", "category", "UNAUTHORIZED")).isEqualTo(deadBefore);
+        Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> registry.get("issuetrak.bridge.paused").tag("reason", "UNAUTHORIZED").gauge().value() == 0.0);
+    }
+
+    /** The statuses the sandbox answered to each create carrying {@code text}, in the order they arrived. */
+    private List<Integer> triesOf(String text) {
+        return sandbox.creates().all().stream().filter(create -> create.text().contains(text))
+                .map(CreateRequests.Recorded::status).toList();
+    }
+
+    private double counter(String name, String tag, String value) {
+        return registry.get(name).tag(tag, value).counter().count();
+    }
+
+    private JsonObject readinessCheck(String name) {
+        JsonObject payload = health.getReadinessAsync().await().atMost(Duration.ofSeconds(10)).getPayload();
+        return payload.getJsonArray("checks").stream().map(JsonValue::asJsonObject)
+                .filter(check -> name.equals(check.getString("name"))).findFirst().orElseThrow();
     }
 
     @Test

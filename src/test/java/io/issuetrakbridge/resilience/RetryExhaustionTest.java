@@ -51,10 +51,39 @@ class RetryExhaustionTest {
             assertThat(error.get("Retryable").asBoolean()).isTrue();
             assertThat(error.get("Status").asInt()).isEqualTo(500);
             assertThat(error.get("Attempts").asInt()).isEqualTo(3);
-            assertThat(CommandTopics.headers(topics.await("dead-letters", commandIds(List.of(id)), 1).get(0)))
-                    .containsEntry("dead-letter-category", "UNAVAILABLE")
-                    .containsEntry("dead-letter-attempts", "3");
+            Map<String, String> dead = CommandTopics.headers(topics.await("dead-letters", commandIds(List.of(id)), 1).get(0));
+            assertThat(dead).containsEntry("dead-letter-category", "UNAVAILABLE")
+                    .containsEntry("dead-letter-attempts", "3")
+                    .containsEntry("dead-letter-reason", "Issuetrak answered 500 to POST /api/v1/notes: An error has occurred.")
+                    .containsEntry("dead-letter-exception-class-name",
+                            "io.issuetrakbridge.issuetrak.IssuetrakException$Unavailable");
+            // An answer is the whole story: SmallRye writes dead-letter-cause only for a failure with a cause.
+            assertThat(dead).doesNotContainKeys("dead-letter-cause", "dead-letter-cause-class-name");
             assertThat(sandbox.notes().forIssue(1).stream().filter(n -> n.noteText().equals("never"))).isEmpty();
+        } finally {
+            sandbox.faults().reset();
+        }
+    }
+
+    @Test
+    void lostConnectionsThatRunOutEndInAnAmbiguousDeadLetterWhoseCauseIsTheTransportFailure() throws Exception {
+        // Every request's connection is closed unanswered: the create and both looks for its note fail, each an
+        // AMBIGUOUS attempt.
+        sandbox.faults().dropRate(1.0);
+        try {
+            String id = "dropped-" + UUID.randomUUID();
+            topics.send("2", command(id, 2, id));
+            JsonNode error = new ObjectMapper().readTree(topics.await("errors", commandIds(List.of(id)), 1).get(0).value());
+            assertThat(error.get("Category").asText()).isEqualTo("AMBIGUOUS");
+            assertThat(error.get("Attempts").asInt()).isEqualTo(3);
+            Map<String, String> dead = CommandTopics.headers(topics.await("dead-letters", commandIds(List.of(id)), 1).get(0));
+            assertThat(dead).containsEntry("dead-letter-category", "AMBIGUOUS")
+                    .containsEntry("dead-letter-reason", "Connection to Issuetrak lost during GET /api/v1/notes/issue/2; "
+                            + "it may have taken effect: HttpClosedException: Connection was closed")
+                    .containsEntry("dead-letter-exception-class-name",
+                            "io.issuetrakbridge.issuetrak.IssuetrakException$Ambiguous")
+                    .containsEntry("dead-letter-cause", "Connection was closed")
+                    .containsEntry("dead-letter-cause-class-name", "io.vertx.core.http.HttpClosedException");
         } finally {
             sandbox.faults().reset();
         }
