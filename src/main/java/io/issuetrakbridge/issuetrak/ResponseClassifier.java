@@ -264,7 +264,7 @@ public final class ResponseClassifier {
             return "";
         }
         StringBuilder out = new StringBuilder();
-        modelState.fields().forEachRemaining(entry -> {
+        modelState.properties().forEach(entry -> {
             List<String> messages = new ArrayList<>();
             (entry.getValue().isArray() ? entry.getValue() : List.of(entry.getValue())).forEach(m -> {
                 if (m.isTextual()) {

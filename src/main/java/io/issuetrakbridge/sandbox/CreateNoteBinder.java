@@ -62,7 +62,7 @@ final class CreateNoteBinder {
             return new Bound(null, null, null, false, null, false, false, errors);
         }
         Map<String, JsonNode> fields = new LinkedHashMap<>();
-        root.fields().forEachRemaining(f -> fields.put(f.getKey().toLowerCase(Locale.ROOT), f.getValue()));
+        root.properties().forEach(f -> fields.put(f.getKey().toLowerCase(Locale.ROOT), f.getValue()));
         Long issue = integer(fields, "IssueNumber", errors);
         String createdDate = date(fields, "CreatedDate", errors);
         String createdBy = required(text(fields, "CreatedBy", errors), "CreatedBy", errors);

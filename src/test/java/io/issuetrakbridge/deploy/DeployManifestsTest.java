@@ -672,7 +672,7 @@ class DeployManifestsTest {
     private static Map<String, JsonNode> fields(JsonNode node) {
         Map<String, JsonNode> result = new LinkedHashMap<>();
         if (node != null && node.isObject()) {
-            node.fields().forEachRemaining(e -> result.put(e.getKey(), e.getValue()));
+            node.properties().forEach(e -> result.put(e.getKey(), e.getValue()));
         }
         return result;
     }

@@ -206,7 +206,7 @@ class MonitoringManifestsTest {
         JsonNode monitor = MonitoringFiles.read(DIR.resolve("service-monitor.yaml"));
         JsonNode service = MonitoringFiles.read(Path.of("deploy", "service.yaml"));
         assertThat(monitor.path("kind").asText()).isEqualTo("ServiceMonitor");
-        monitor.at("/spec/selector/matchLabels").fields().forEachRemaining(label -> assertThat(
+        monitor.at("/spec/selector/matchLabels").properties().forEach(label -> assertThat(
                 service.at("/metadata/labels").path(label.getKey()).asText())
                 .as("Service label " + label.getKey()).isEqualTo(label.getValue().asText()));
         assertThat(monitor.at("/spec/selector/matchLabels").size()).isPositive();

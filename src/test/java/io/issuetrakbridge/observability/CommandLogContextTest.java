@@ -11,6 +11,7 @@ import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 
 import org.jboss.logmanager.ExtLogRecord;
+import org.jboss.logmanager.formatters.PatternFormatter;
 import org.jboss.logmanager.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,13 +37,15 @@ public class CommandLogContextTest {
             "io.issuetrakbridge.resilience.NoteDelivery", "io.issuetrakbridge.issuetrak.IssuetrakClient");
 
     private static final List<Line> LINES = new CopyOnWriteArrayList<>();
+    /** The message with its parameters filled in, whichever format style the record uses. */
+    private static final PatternFormatter MESSAGE = new PatternFormatter("%s");
     private static final Handler CAPTURE = new Handler() {
         @Override
         public void publish(LogRecord record) {
             if (COMMAND_PATH.contains(record.getLoggerName())) {
                 ExtLogRecord ext = ExtLogRecord.wrap(record);
                 // Read now, on the logging thread, while the MDC is set.
-                LINES.add(new Line(record.getLoggerName(), ext.getFormattedMessage(),
+                LINES.add(new Line(record.getLoggerName(), MESSAGE.format(ext),
                         ext.getMdc(CallContext.MDC_COMMAND_ID), ext.getMdc(CallContext.MDC_ISSUE_NUMBER)));
             }
         }

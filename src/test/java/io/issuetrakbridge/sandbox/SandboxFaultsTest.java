@@ -165,7 +165,7 @@ class SandboxFaultsTest extends DefaultSandboxTestSupport {
         assertThat(cleared.get("htmlErrorStatus").asInt()).isEqualTo(500);
         assertThat(cleared.get("holdCreates").asBoolean()).isFalse();
         assertThat(cleared.get("forbidden").asBoolean()).isFalse();
-        cleared.fields().forEachRemaining(field -> {
+        cleared.properties().forEach(field -> {
             if (field.getValue().isNumber() && !field.getKey().equals("htmlErrorStatus")) {
                 assertThat(field.getValue().asDouble()).as(field.getKey()).isZero();
             }

@@ -84,7 +84,7 @@ public final class MonitoringFiles {
 
     private static Map<String, String> texts(JsonNode object) {
         Map<String, String> result = new LinkedHashMap<>();
-        object.fields().forEachRemaining(e -> result.put(e.getKey(), e.getValue().asText()));
+        object.properties().forEach(e -> result.put(e.getKey(), e.getValue().asText()));
         return result;
     }
 }
