@@ -2,7 +2,6 @@ package io.issuetrakbridge.health;
 
 import static io.issuetrakbridge.testing.CommandTopics.commandIds;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 
 import java.net.URL;
@@ -79,7 +78,8 @@ public class ReadinessTest {
         Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> ready().statusCode(503)
                 .body("checks.find { it.name == 'issuetrak' }.status", is("DOWN"))
                 .body("checks.find { it.name == 'issuetrak' }.data.paused", is(false))
-                .body("checks.find { it.name == 'issuetrak' }.data.reason", containsString("500")));
+                .body("checks.find { it.name == 'issuetrak' }.data.reason",
+                        is("Issuetrak answered 500 to GET /api/v1/notes/issue/0: An error has occurred.")));
 
         // Back to health: the cached DOWN is answered until a fresh probe, exactly one request, says UP...
         sandbox.faults().reset();

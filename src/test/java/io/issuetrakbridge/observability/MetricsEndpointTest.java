@@ -84,6 +84,7 @@ public class MetricsEndpointTest {
         List<String> good = List.of("good-1-" + run, "good-2-" + run, "good-3-" + run);
         List<String> bad = List.of("bad-1-" + run, "bad-2-" + run);
         String dropped = "dropped-" + run;
+        String retried = "retried-" + run;
 
         // 3 good commands, each for its own issue.
         for (int i = 0; i < good.size(); i++) {
@@ -104,6 +105,10 @@ public class MetricsEndpointTest {
         } finally {
             sandbox.faults().reset();
         }
+        // One create answered 500 once: UNAVAILABLE, one retry, which creates the note.
+        sandbox.faults().createErrors(1);
+        topics.send("3130", NotePipelineTest.command(retried, 3130, "counted"));
+        topics.await("replies", commandIds(List.of(retried)), 1);
         // One dead letter replayed: it fails validation once more.
         String runId = RestAssured.given().baseUri("http://" + management.getHost()).port(management.getPort())
                 .header("Authorization", "Bearer " + ConfigProvider.getConfig().getValue("bridge.replay.token", String.class))
@@ -113,16 +118,17 @@ public class MetricsEndpointTest {
         topics.await("errors", commandIds(List.of(bad.get(0))), 2);
 
         Map<String, Double> expected = new TreeMap<>();
-        expected.put("issuetrak_bridge_notes_created_total{how=\"created\"}", 3.0);
+        expected.put("issuetrak_bridge_notes_created_total{how=\"created\"}", 4.0);
         expected.put("issuetrak_bridge_notes_created_total{how=\"reconciled\"}", 1.0);
         expected.put("issuetrak_bridge_commands_failed_total{category=\"VALIDATION\"}", 3.0);
         expected.put("issuetrak_bridge_dead_letters_total{category=\"VALIDATION\"}", 3.0);
         expected.put("issuetrak_bridge_retries_total{category=\"AMBIGUOUS\"}", 1.0);
-        expected.put("issuetrak_bridge_retries_total{category=\"UNAVAILABLE\"}", 0.0);
+        expected.put("issuetrak_bridge_retries_total{category=\"UNAVAILABLE\"}", 1.0);
         expected.put("issuetrak_bridge_reconciliations_total{outcome=\"adopted\"}", 1.0);
         expected.put("issuetrak_bridge_reconciliations_total{outcome=\"none\"}", 0.0);
         expected.put("issuetrak_bridge_replays_total{outcome=\"replayed\"}", 1.0);
-        expected.put("issuetrak_bridge_issuetrak_requests_seconds_count{operation=\"create\",status=\"201\"}", 3.0);
+        expected.put("issuetrak_bridge_issuetrak_requests_seconds_count{operation=\"create\",status=\"201\"}", 4.0);
+        expected.put("issuetrak_bridge_issuetrak_requests_seconds_count{operation=\"create\",status=\"500\"}", 1.0);
         expected.put("issuetrak_bridge_issuetrak_requests_seconds_count{operation=\"create\",status=\"AMBIGUOUS\"}",
                 1.0);
         Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -132,14 +138,14 @@ public class MetricsEndpointTest {
                     after.getOrDefault(name, 0.0) - before.getOrDefault(name, 0.0)));
             assertThat(changes).isEqualTo(expected);
             // Kafka may deliver a record again (seen once here: a rebalance before the commit), and the ledger
-            // answers it as a duplicate: so received = 3 + 2 + 1 + 1 + 1 replayed = 8 and duplicate = 1, each
+            // answers it as a duplicate: so received = 3 + 2 + 1 + 1 + 1 + 1 replayed = 9 and duplicate = 1, each
             // plus the same number of redeliveries.
             double received = after.getOrDefault("issuetrak_bridge_commands_received_total", 0.0)
                     - before.getOrDefault("issuetrak_bridge_commands_received_total", 0.0);
             String duplicateName = "issuetrak_bridge_notes_created_total{how=\"duplicate\"}";
             double duplicates = after.getOrDefault(duplicateName, 0.0) - before.getOrDefault(duplicateName, 0.0);
             assertThat(duplicates).as("duplicates").isGreaterThanOrEqualTo(1.0);
-            assertThat(received - duplicates).as("received, less duplicates").isEqualTo(7.0);
+            assertThat(received - duplicates).as("received, less duplicates").isEqualTo(8.0);
         });
     }
 
