@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.issuetrakbridge.config.ApiKey;
-import io.issuetrakbridge.issuetrak.dto.ReadNote;
 import io.issuetrakbridge.issuetrak.FailureCategory;
+import io.issuetrakbridge.issuetrak.dto.ReadNote;
 import io.issuetrakbridge.sandbox.CreateRequests;
 import io.issuetrakbridge.sandbox.SandboxServer;
 import io.issuetrakbridge.testing.CommandTopics;
