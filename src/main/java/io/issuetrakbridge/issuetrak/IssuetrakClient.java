@@ -302,8 +302,9 @@ public class IssuetrakClient {
                 // Bounds the wait for a pooled connection (and connecting): past it the pool drops the request, which
                 // was never sent, and fails with "getting a connection", i.e. UNAVAILABLE.
                 .connectTimeout(requestTimeoutMs)
-                // Idle timeout: starts once a connection is held, so it fires only after the request may have left.
-                .idleTimeout(requestTimeoutMs)
+                // Idle timeout: a backstop for a connection that goes silent, twice the deadline so that ExchangeDeadline,
+                // which starts at the same moment, always fires first: one AMBIGUOUS message, not whichever timer won.
+                .idleTimeout(2 * requestTimeoutMs)
                 .putHeader(RequestSigner.TIMESTAMP_HEADER, signed.timestamp())
                 .putHeader(RequestSigner.REQUEST_ID_HEADER, signed.requestId())
                 .putHeader(RequestSigner.AUTHORIZATION_HEADER, signed.signature())
