@@ -47,6 +47,9 @@ public interface BridgeConfig {
     /** The bridge's own metrics. */
     Metrics metrics();
 
+    /** How the window is shared between issues, and the priority lane. */
+    Scheduling scheduling();
+
     /** Which commands partition processes a command (its issue's home partition), and in which order. */
     Routing routing();
 
@@ -184,6 +187,30 @@ public interface BridgeConfig {
          */
         @WithDefault("500ms")
         Duration orderWindow();
+    }
+
+    /**
+     * How the window of {@code bridge.max-in-flight} commands is shared: fairly between issues, high-priority
+     * commands ({@code ce_priority: high}) first (README, Concurrency).
+     */
+    interface Scheduling {
+        /**
+         * Window slots one issue may hold at once. An issue delivers one note at a time anyway (its order), so 2 is
+         * its command at Issuetrak plus the next one ready behind it; the rest of its backlog waits parked, holding
+         * no slot, and the other issues keep flowing. 1: no command waits ready behind its issue's delivery.
+         */
+        @WithDefault("2")
+        int maxPerIssue();
+
+        /**
+         * Records fetched beyond the window, waiting parked for a slot (unacknowledged, so offsets are not committed
+         * past them). How far past a hot issue's backlog the bridge looks for other issues' commands; when full, the
+         * consumer stops fetching and the rest waits in Kafka. Heap: up to (max-in-flight + max-parked) records of
+         * up to about bridge.max-note-bytes each; the start-up log warns when that worst case exceeds a quarter of
+         * the maximum heap. 0: the window alone, first come first served.
+         */
+        @WithDefault("1000")
+        int maxParked();
     }
 
     /** Pausing consumption instead of burning commands. */

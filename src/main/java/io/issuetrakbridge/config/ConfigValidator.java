@@ -5,11 +5,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 
 /**
@@ -38,11 +40,39 @@ public class ConfigValidator {
         if (!problems.isEmpty()) {
             throw new IllegalStateException("Invalid bridge configuration: " + String.join("; ", problems));
         }
+        memoryWarning(bridge, Runtime.getRuntime().maxMemory()).ifPresent(Log::warn);
+    }
+
+    /**
+     * A warning when the records the command stream may hold at once, each as large as a command may be, could
+     * take more than a quarter of the heap: not an error, real notes are mostly far smaller than the limit.
+     */
+    public static Optional<String> memoryWarning(BridgeConfig config, long maxHeapBytes) {
+        long records = (long) config.maxInFlight() + config.scheduling().maxParked();
+        long worstCase = records * config.maxNoteBytes();
+        if (maxHeapBytes == Long.MAX_VALUE || worstCase <= maxHeapBytes / 4) {
+            return Optional.empty();
+        }
+        return Optional.of(String.format(Locale.ROOT, "bridge.max-in-flight + bridge.scheduling.max-parked = %d "
+                + "records of up to bridge.max-note-bytes (%d) may be held at once: %d MiB in the worst case, more "
+                + "than a quarter of the %d MiB heap. Lower bridge.scheduling.max-parked if notes that large are "
+                + "common", records, config.maxNoteBytes(), worstCase >> 20, maxHeapBytes >> 20));
     }
 
     /** Every problem with {@code bridge.*} that its types cannot express, each naming its key; empty when valid. */
     public static List<String> problems(BridgeConfig config) {
         List<String> problems = new ArrayList<>();
+        if (config.maxInFlight() < 1) {
+            problems.add("bridge.max-in-flight must be 1 or more");
+        }
+        if (config.scheduling().maxPerIssue() < 1) {
+            problems.add("bridge.scheduling.max-per-issue must be 1 or more");
+        }
+        if (config.scheduling().maxParked() < 0) {
+            problems.add("bridge.scheduling.max-parked must be 0 or more");
+        } else if ((long) config.maxInFlight() + config.scheduling().maxParked() > Integer.MAX_VALUE / 2) {
+            problems.add("bridge.max-in-flight + bridge.scheduling.max-parked is too large");
+        }
         requirePositive(config.ledger().retention(), "bridge.ledger.retention", problems);
         config.ledger().replicationFactor().ifPresent(factor -> {
             if (factor < 1 || factor > Short.MAX_VALUE) {

@@ -24,9 +24,9 @@ import io.issuetrakbridge.ledger.PartitionOwnership;
 import io.issuetrakbridge.metrics.BridgeMetrics;
 import io.issuetrakbridge.resilience.DeliveryResult;
 import io.issuetrakbridge.resilience.InFlight;
-import io.issuetrakbridge.resilience.KeyedSequencer;
 import io.issuetrakbridge.resilience.NoteDelivery;
 import io.issuetrakbridge.routing.CommandRouter;
+import io.issuetrakbridge.scheduling.CommandScheduler;
 import io.issuetrakbridge.tracing.CommandTracing;
 import org.jboss.logging.Logger;
 
@@ -60,12 +60,14 @@ public class CommandProcessor {
     private final BridgeMetrics metrics;
     private final CommandTracing tracing;
     private final CommandRouter router;
-    private final KeyedSequencer<Long> sequencer = new KeyedSequencer<>();
+    private final CommandScheduler scheduler;
     private final Completing completing = new Completing();
 
     public CommandProcessor(ObjectMapper mapper, BridgeConfig config, NoteDelivery delivery, CommandLedger ledger,
-            OutcomePublisher publisher, BridgeMetrics metrics, CommandTracing tracing, CommandRouter router) {
+            OutcomePublisher publisher, BridgeMetrics metrics, CommandTracing tracing, CommandRouter router,
+            CommandScheduler scheduler) {
         this.metrics = metrics;
+        this.scheduler = scheduler;
         this.router = router;
         this.tracing = tracing;
         this.parser = new CommandParser(mapper, config.maxNoteBytes());
@@ -144,7 +146,9 @@ public class CommandProcessor {
         }
         CallContext context = new CallContext(command.commandId(), command.issueNumber(), record.trace());
         // Processed on the issue's home partition, whatever partition it came on (routing/CommandRouter).
-        Supplier<Uni<Void>> inSequence = () -> sequencer.submit(command.issueNumber(),
+        // Waits parked for a window slot, fairly between issues, then in its issue's order (scheduling/).
+        Supplier<Uni<Void>> inSequence = () -> scheduler.submit(command.issueNumber(), record.partition(),
+                CommandScheduler.high(record.header(CommandScheduler.PRIORITY_HEADER)),
                 () -> deliver(record, command, context));
         Uni<Void> routed = switch (router.route(record, command)) {
             case HERE -> inSequence.get();

@@ -7,6 +7,7 @@ import jakarta.enterprise.event.Observes;
 
 import io.issuetrakbridge.config.BridgeConfig;
 import io.issuetrakbridge.ledger.PartitionOwnership;
+import io.issuetrakbridge.scheduling.CommandScheduler;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 
@@ -23,11 +24,14 @@ public class GracefulShutdown {
 
     private final PartitionOwnership ownership;
     private final CommandProcessor processor;
+    private final CommandScheduler scheduler;
     private final Duration grace;
     private boolean drained;
 
-    public GracefulShutdown(PartitionOwnership ownership, CommandProcessor processor, BridgeConfig config) {
+    public GracefulShutdown(PartitionOwnership ownership, CommandProcessor processor, CommandScheduler scheduler,
+            BridgeConfig config) {
         this.ownership = ownership;
+        this.scheduler = scheduler;
         this.processor = processor;
         this.grace = config.shutdownGrace();
     }
@@ -44,7 +48,8 @@ public class GracefulShutdown {
         drained = true;
         long deadline = System.nanoTime() + grace.toNanos();
         Log.infof("Shutting down: finishing commands in flight (grace %s)", grace);
-        // 1. No new POSTs; wait for those in flight and their ledger records.
+        // 1. Parked commands do not start; no new POSTs; wait for those in flight and their ledger records.
+        scheduler.close();
         ownership.revoke(ownership.owned(), grace);
         // 2. Wait for their replies and errors to be on the broker and their records acknowledged.
         boolean idle = processor.completing().awaitIdle(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -230,6 +231,7 @@ public class BridgeMetrics {
                 .description("Rate left after 429s: halved by a 429, back by 0.05 a second").register(registry);
         Gauge.builder("issuetrak.bridge.budget.waiting", waiting)
                 .description("Requests waiting for budget now").register(registry);
+        commandsWaiting("budget", () -> waiting.get().intValue());
     }
 
     /** A request waited this long for budget before it was sent. */
@@ -252,6 +254,27 @@ public class BridgeMetrics {
                 .strongReference(true).register(registry);
         Gauge.builder("issuetrak.bridge.issuetrak.concurrency.waiting", waiting, IntSupplier::getAsInt)
                 .description("Requests waiting for the concurrency limit").strongReference(true).register(registry);
+        commandsWaiting("concurrency", waiting);
+    }
+
+    /**
+     * Reports, read when scraped, the commands fetched and waiting for {@code reason} (README, Metrics: issue_turn,
+     * fairness_cap, priority, window from the scheduler; budget and concurrency from the Issuetrak gates).
+     */
+    public void commandsWaiting(String reason, IntSupplier waiting) {
+        Gauge.builder("issuetrak.bridge.commands.waiting", waiting, IntSupplier::getAsInt)
+                .description("Commands fetched and waiting, by what they wait for").tag("reason", reason)
+                .strongReference(true).register(registry);
+    }
+
+    /** Reports the scheduler's window (called once, by the one {@code CommandScheduler}). */
+    public void window(IntSupplier working, DoubleSupplier oldestWaitingSeconds) {
+        Gauge.builder("issuetrak.bridge.commands.working", working, IntSupplier::getAsInt)
+                .description("Commands admitted to the window (bridge.max-in-flight) and not finished")
+                .strongReference(true).register(registry);
+        Gauge.builder("issuetrak.bridge.commands.oldest.waiting", oldestWaitingSeconds, DoubleSupplier::getAsDouble)
+                .description("Age of the oldest command parked for a window slot; 0 when none").baseUnit("seconds")
+                .strongReference(true).register(registry);
     }
 
     /** Starts reporting the lag of partitions just assigned to the commands consumer: NaN until measured. */
