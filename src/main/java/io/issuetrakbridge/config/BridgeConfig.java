@@ -206,8 +206,8 @@ public interface BridgeConfig {
          * Records fetched beyond the window, waiting parked for a slot (unacknowledged, so offsets are not committed
          * past them). How far past a hot issue's backlog the bridge looks for other issues' commands; when full, the
          * consumer stops fetching and the rest waits in Kafka. Heap: up to (max-in-flight + max-parked) records of
-         * up to about bridge.max-note-bytes each; the start-up log warns when that worst case exceeds a quarter of
-         * the maximum heap. 0: the window alone, first come first served.
+         * up to about bridge.max-note-bytes each; the start-up log warns when that worst case exceeds the maximum
+         * heap. 0: the window alone.
          */
         @WithDefault("1000")
         int maxParked();

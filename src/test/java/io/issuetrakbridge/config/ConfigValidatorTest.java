@@ -102,6 +102,29 @@ class ConfigValidatorTest {
                 .anySatisfy(problem -> assertThat(problem).contains("bridge." + key));
     }
 
+    @ParameterizedTest
+    @CsvSource({"max-in-flight, 0, bridge.max-in-flight must be 1 or more",
+            "scheduling.max-per-issue, 0, bridge.scheduling.max-per-issue must be 1 or more",
+            "scheduling.max-parked, -1, bridge.scheduling.max-parked must be 0 or more",
+            "scheduling.max-parked, 2000000000, bridge.max-in-flight + bridge.scheduling.max-parked is too large"})
+    void unusableWindowSettingsAreRefusedNamingTheKey(String key, String value, String problem) {
+        assertThat(ConfigValidator.problems(TestConfigs.bridge(Map.of(key, value)))).containsExactly(problem);
+    }
+
+    @Test
+    void schedulingDefaultsAndTheHeapWarning() {
+        BridgeConfig defaults = TestConfigs.bridge(Map.of());
+        assertThat(defaults.scheduling().maxPerIssue()).isEqualTo(2);
+        assertThat(defaults.scheduling().maxParked()).isEqualTo(1000);
+        assertThat(ConfigValidator.problems(TestConfigs.bridge(Map.of("scheduling.max-parked", "0")))).isEmpty();
+        // (16 + 1000) x 256 KiB = 254 MiB: more than a 200 MiB heap, less than the deployment's 256 MiB.
+        assertThat(ConfigValidator.memoryWarning(defaults, 200L << 20)).hasValueSatisfying(warning -> assertThat(warning)
+                .contains("bridge.scheduling.max-parked", "1016 records", "254 MiB", "200 MiB heap"));
+        assertThat(ConfigValidator.memoryWarning(defaults, 256L << 20)).isEmpty();
+        assertThat(ConfigValidator.memoryWarning(TestConfigs.bridge(Map.of("max-note-bytes", "4096")), 200L << 20))
+                .isEmpty();
+    }
+
     @Test
     void missingKeysAreRefusedBySmallRyeNamingTheKey() {
         Map<String, String> noBaseUrl = new HashMap<>();
