@@ -62,6 +62,9 @@ class ResilienceTest {
     @org.eclipse.microprofile.config.inject.ConfigProperty(name = "bridge.max-in-flight")
     int maxInFlight;
 
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "bridge.scheduling.max-parked")
+    int maxParked;
+
     private ApiKey originalKey;
 
     @BeforeEach
@@ -223,10 +226,11 @@ class ResilienceTest {
         sandbox.apiKey(ApiKey.of(SandboxTestResource.newApiKey()));
         Map<Long, List<String>> ids = sendBatch("stalled", 100, 6);
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> gate.currentPause().isPresent());
-        // 600 commands wait in the topic; the bridge fills its window, bridge.max-in-flight of them, and holds no more.
-        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> inFlight() >= maxInFlight);
+        // 600 commands wait; the bridge fills its window, bridge.max-in-flight of them (100 issues, 2 slots each
+        // at most), and holds no more; what else it fetched waits parked, bridge.scheduling.max-parked at most.
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> working() >= maxInFlight);
         Awaitility.await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
-                .until(() -> inFlight() <= maxInFlight);
+                .until(() -> working() <= maxInFlight && inFlight() <= maxInFlight + maxParked);
 
         sandbox.apiKey(originalKey);
         assertEveryNoteOnceInOrderAndNoDeadLetters("stalled", ids);
@@ -234,6 +238,10 @@ class ResilienceTest {
 
     private double inFlight() {
         return registry.get("issuetrak.bridge.commands.in.flight").gauge().value();
+    }
+
+    private double working() {
+        return registry.get("issuetrak.bridge.commands.working").gauge().value();
     }
 
     @Test
