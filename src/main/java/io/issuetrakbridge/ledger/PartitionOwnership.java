@@ -49,6 +49,20 @@ public class PartitionOwnership {
         return slot.run(work, () -> new Revoked(partition));
     }
 
+    /**
+     * This instance's current tenure of the partition: a token that changes with every assignment, or null when it
+     * does not own the partition. A record fetched under one tenure must not start under the next (after a
+     * revocation and a new assignment the consumer fetches it again from the committed offset).
+     */
+    public Object tenure(int partition) {
+        return owned.get(partition);
+    }
+
+    /** Whether the partition is still owned under {@code tenure}: not revoked since, even if assigned again. */
+    public boolean holds(int partition, Object tenure) {
+        return tenure != null && owned.get(partition) == tenure;
+    }
+
     /** Whether this instance owns the commands partition now. */
     public boolean owns(int partition) {
         return owned.containsKey(partition);

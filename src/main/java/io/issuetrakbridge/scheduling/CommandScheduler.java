@@ -75,10 +75,11 @@ public class CommandScheduler {
      * Queues a command's delivery behind its issue's earlier ones and runs it when the scheduler admits it. Takes
      * the command's place in its issue's order when called (not when subscribed): call it in the issue's order.
      * Fails with {@link PartitionOwnership.Revoked} when the partition was revoked (or the bridge is stopping)
-     * before the command was admitted: it never started, and stays uncommitted for the next owner.
+     * before the command was admitted, even if it was assigned here again since: it never started, and stays
+     * uncommitted for the partition's next owner, which fetches it again.
      */
     public Uni<Void> submit(long issueNumber, int partition, boolean high, Supplier<Uni<Void>> delivery) {
-        Turn turn = new Turn(issueNumber, partition, delivery);
+        Turn turn = new Turn(issueNumber, partition, ownership.tenure(partition), delivery);
         if (closed) {
             return Uni.createFrom().failure(new PartitionOwnership.Revoked(partition));
         }
@@ -102,7 +103,7 @@ public class CommandScheduler {
 
     /** Under the queue's lock, in admission order: takes the command's place in its issue's delivery sequence. */
     private boolean admit(Turn turn, List<Turn> admitted) {
-        if (!ownership.owns(turn.partition)) {
+        if (!ownership.holds(turn.partition, turn.tenure)) {
             turn.dropped = true;
             admitted.add(turn);
             return false;
@@ -136,15 +137,18 @@ public class CommandScheduler {
     private static final class Turn {
         private final long issue;
         private final int partition;
+        /** The partition's tenure when the record was fetched: revoked since, it never starts. */
+        private final Object tenure;
         private final Supplier<Uni<Void>> delivery;
         private final CompletableFuture<Uni<Void>> started = new CompletableFuture<>();
         private volatile boolean admitted;
         private volatile boolean dropped;
         private Uni<Void> place;
 
-        Turn(long issue, int partition, Supplier<Uni<Void>> delivery) {
+        Turn(long issue, int partition, Object tenure, Supplier<Uni<Void>> delivery) {
             this.issue = issue;
             this.partition = partition;
+            this.tenure = tenure;
             this.delivery = delivery;
         }
 

@@ -13,4 +13,9 @@ public final class OwnedPartitions {
         ownership.assigned(Arrays.asList(partitions));
         return ownership;
     }
+
+    /** Assigns the partitions again, as a rebalance that gives them back does. */
+    public static void assign(PartitionOwnership ownership, Integer... partitions) {
+        ownership.assigned(Arrays.asList(partitions));
+    }
 }

@@ -166,7 +166,7 @@ public class MetricsEndpointTest {
         List<CommandTopics.Keyed> first = backlog(0, 120, ids);
         List<CommandTopics.Keyed> second = backlog(120, 100, ids);
         // A key Issuetrak refuses pauses the bridge: it takes no more than its small window (the profile's
-        // 4 in flight and 8 parked, 10 a poll, the connector's queue of 20) and the rest of the backlog waits in the
+        // 4 in flight and none parked, 10 a poll, the connector's queue of 20) and the rest of the backlog waits in the
         // partition, as lag.
         sandbox.apiKey(ApiKey.of(SandboxTestResource.newApiKey()));
         try {

@@ -9,7 +9,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
  * OTLP collector, and debug lines of the bridge's own loggers. One profile for the observability
  * tests, so they share one application start.
  * <p>
- * A small fetch window (4 commands in flight, 8 parked, 10 records a poll) so that a backlog of a few hundred
+ * A small fetch window (4 commands in flight, none parked beyond them, 10 records a poll) so that a backlog of a few hundred
  * commands, held back by a pause, stays visible as consumer lag ({@link MetricsEndpointTest}).
  * <p>
  * A request budget far above what the tests send, so that its per-rule series exist for the dashboard's
@@ -23,7 +23,7 @@ public class ObservabilityProfile implements QuarkusTestProfile {
                 "quarkus.otel.sdk.disabled", "false",
                 "quarkus.log.category.\"io.issuetrakbridge\".level", "DEBUG",
                 "bridge.max-in-flight", "4",
-                "bridge.scheduling.max-parked", "8",
+                "bridge.scheduling.max-parked", "0",
                 "mp.messaging.incoming.commands.max.poll.records", "10",
                 "issuetrak.budget.rules", "1000/1s");
     }
