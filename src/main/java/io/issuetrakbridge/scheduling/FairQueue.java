@@ -1,6 +1,7 @@
 package io.issuetrakbridge.scheduling;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -147,7 +148,7 @@ public final class FairQueue<T> {
 
     /** Takes every parked command out (shutdown), handing each to {@code dropped}; admitted ones keep their slots. */
     public synchronized void clear(Consumer<T> dropped) {
-        for (Issue<T> issue : issues.values().toArray(Issue[]::new)) {
+        for (Issue<T> issue : new ArrayList<>(issues.values())) {
             unlist(issue);
             while (!issue.queue.isEmpty()) {
                 Entry<T> entry = issue.queue.pollFirst();
