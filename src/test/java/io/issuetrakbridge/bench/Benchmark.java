@@ -44,6 +44,11 @@ import io.issuetrakbridge.testing.SingleNodeBroker;
  * ({@code budget-rules}, default {@code 300/5s,150/5s/writes}), the sandbox enforcing the same rules, a backlog of
  * {@code budget-n} (900) commands: budget utilisation (notes a second over the tightest rule's rate, and the busiest
  * window of each rule) and the 429s, per rule.</li>
+ * <li>{@code hot} (only when asked for): issue 15's fairness row, twice on fresh services: {@code hot-n} (600) commands
+ * over 300 other issues alone, then the same next to {@code hot-n} commands of one hot issue (interleaved, produced as
+ * fast as possible): the other issues' reply times with and without the hot issue.</li>
+ * <li>{@code priority} (only when asked for): issue 15's priority row: a backlog of {@code priority-backlog} (10,000)
+ * commands, then one with {@code ce_priority: high} on an issue of its own: that command's latency.</li>
  * </ol>
  * Every service gets {@code bridge.max-in-flight} and {@code issuetrak.max-connections} from the harness (256 each, or
  * {@code --service-opt=-D...}; 16 each in the budget run), never the service's own defaults, so that the figures stay
@@ -65,6 +70,10 @@ public final class Benchmark {
     private String sandboxUrl;
     private RunResult.Latency brokerRoundTrip;
     private String budgetResult;
+    /** Lines about parts of a run (the hot and priority runs), for the report. */
+    private final List<String> findings = new ArrayList<>();
+    /** Each running service's management port (health, metrics), by pid. */
+    private final Map<Long, Integer> managementPorts = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Benchmark(Map<String, String> options) {
         this.options = options;
@@ -156,6 +165,18 @@ public final class Benchmark {
             int seconds = intOpt("half-load-seconds", 20);
             measure(new RunSpec("half-load", partitions, issues, (int) (rate * seconds), warmup, rate, Map.of()),
                     jfrRuns.has("half-load"));
+        }
+        // Issue 15's rows (a) and (b): a short warm-up of their own (the service's JIT, not a steady state at
+        // thousands a second, is what these latencies need), unless --warmup says otherwise.
+        int shortWarmup = intOpt("warmup", 20_000);
+        if (runs.contains("hot")) {
+            int hotN = intOpt("hot-n", 600);
+            measure(new RunSpec("hot-without", partitions, issues, hotN, shortWarmup, 0, Map.of(), Mix.HOT_WITHOUT), false);
+            measure(new RunSpec("hot-with", partitions, issues, 2 * hotN, shortWarmup, 0, Map.of(), Mix.HOT_WITH), false);
+        }
+        if (runs.contains("priority")) {
+            measure(new RunSpec("priority", partitions, issues, intOpt("priority-backlog", 10_000) + 1, shortWarmup, 0,
+                    Map.of(), Mix.PRIORITY), false);
         }
         if (runs.contains("budget")) {
             measureBudget(intOpt("budget-n", 900), opt("budget-rules", "300/5s,150/5s/writes"));
@@ -249,9 +270,99 @@ public final class Benchmark {
     /** The run whose producer puts every command on a partition that is not its issue's home. */
     static final String MISROUTED = "misrouted";
 
+    /** Which commands a run measures; the warm-up is always uniform over the run's issues. */
+    enum Mix {
+        /** Over the run's issues at random. */
+        UNIFORM,
+        /** Issue 15 (a): n commands over 300 issues of their own. */
+        HOT_WITHOUT,
+        /** Issue 15 (a): the same n/2 commands over 300 issues, interleaved with n/2 commands of one hot issue. */
+        HOT_WITH,
+        /** Issue 15 (b): n-1 commands over the run's issues, then one high-priority command of an issue of its own. */
+        PRIORITY
+    }
+
+    /** Issue numbers of the hot and priority runs, apart from the warm-up's (1..K) and below the sandbox's 1,000,000. */
+    static final long HOT_ISSUE = 950_000;
+    static final long HOT_OTHERS_FIRST = 900_001;
+    static final int HOT_OTHERS = 300;
+    static final long PRIORITY_ISSUE = 990_000;
+
     /** One run's parameters; {@code rate} 0 means as fast as the producer goes. */
     record RunSpec(String name, int partitions, int issues, int n, int warmup, double rate,
-            Map<String, String> serviceProps) {
+            Map<String, String> serviceProps, Mix mix) {
+        RunSpec(String name, int partitions, int issues, int n, int warmup, double rate, Map<String, String> serviceProps) {
+            this(name, partitions, issues, n, warmup, rate, serviceProps, Mix.UNIFORM);
+        }
+
+        RunSpec named(String other) {
+            return new RunSpec(other, partitions, issues, n, warmup, rate, serviceProps, mix);
+        }
+    }
+
+    /** The warm-up and then the measured commands of a run, numbered 0..warmup+n-1. */
+    private static List<Workload.Command> commandsOf(RunSpec spec) {
+        int total = spec.warmup() + spec.n();
+        if (spec.mix() == Mix.UNIFORM) {
+            return Workload.commands(total, spec.issues(), 1, 42);
+        }
+        List<Workload.Command> all = new ArrayList<>(Workload.commands(spec.warmup(), spec.issues(), 1, 42));
+        List<Workload.Command> measured = new ArrayList<>();
+        switch (spec.mix()) {
+            case HOT_WITHOUT -> measured.addAll(Workload.commands(spec.n(), HOT_OTHERS, HOT_OTHERS_FIRST, 7));
+            case HOT_WITH -> {
+                List<Workload.Command> others = Workload.commands(spec.n() / 2, HOT_OTHERS, HOT_OTHERS_FIRST, 7);
+                for (int i = 0; i < others.size(); i++) {
+                    measured.add(new Workload.Command(0, HOT_ISSUE, i));
+                    measured.add(others.get(i));
+                }
+            }
+            case PRIORITY -> {
+                // The backlog's issues are the warm-up's; their sequence numbers start again (order is checked
+                // among measured commands only).
+                measured.addAll(Workload.commands(spec.n() - 1, spec.issues(), 1, 43));
+                measured.add(new Workload.Command(0, PRIORITY_ISSUE, 0, true));
+            }
+            default -> throw new IllegalStateException(spec.mix().name());
+        }
+        all.addAll(Workload.from(spec.warmup(), measured));
+        return all;
+    }
+
+    /** The hot and priority runs' own figures: the other issues' reply times, the priority command's latency. */
+    private void findings(RunSpec spec, List<Workload.Command> commands, Workload.Collector c, long[] commandTime) {
+        int from = spec.warmup();
+        int to = from + spec.n();
+        switch (spec.mix()) {
+            case HOT_WITHOUT, HOT_WITH -> {
+                RunResult.Latency others = RunResult.endToEnd(c, commandTime,
+                        java.util.stream.IntStream.range(from, to).filter(i -> commands.get(i).issue() != HOT_ISSUE));
+                String hot = "";
+                if (spec.mix() == Mix.HOT_WITH) {
+                    RunResult.Latency h = RunResult.endToEnd(c, commandTime,
+                            java.util.stream.IntStream.range(from, to).filter(i -> commands.get(i).issue() == HOT_ISSUE));
+                    hot = String.format(Locale.ROOT, "; the hot issue's %,d commands: end-to-end %s", spec.n() / 2, h);
+                }
+                findings.add(String.format(Locale.ROOT, "%s: the %,d commands over %d other issues: end-to-end %s%s",
+                        spec.name(), spec.mix() == Mix.HOT_WITH ? spec.n() / 2 : spec.n(), HOT_OTHERS, others, hot));
+            }
+            case PRIORITY -> {
+                int p = to - 1;
+                long answeredAfter = java.util.stream.IntStream.range(from, p)
+                        .filter(i -> c.replyAppendTime[i] > c.replyAppendTime[p]).count();
+                RunResult.Latency backlog = RunResult.endToEnd(c, commandTime, java.util.stream.IntStream.range(from, p));
+                String latency = c.replyAppendTime[p] < 0 ? "no reply"
+                        : (c.replyAppendTime[p] - commandTime[p]) + " ms";
+                findings.add(String.format(Locale.ROOT, "priority: the high-priority command, produced after a backlog of "
+                        + "%,d: end-to-end %s (command on the broker to its reply on the broker); %,d of the backlog "
+                        + "were answered after it; the backlog's end-to-end %s", spec.n() - 1, latency, answeredAfter,
+                        backlog));
+            }
+            default -> {
+                // nothing beyond the run's own figures
+            }
+        }
+        log("%s", findings.get(findings.size() - 1));
     }
 
     private void measure(RunSpec spec, boolean jfr) throws Exception {
@@ -263,7 +374,7 @@ public final class Benchmark {
         SandboxCheck.reset(sandboxUrl);
         Workload.Topics topics = Workload.Topics.of("bench-" + tag);
         int total = spec.warmup() + spec.n();
-        List<Workload.Command> commands = Workload.commands(total, spec.issues(), 1, 42);
+        List<Workload.Command> commands = commandsOf(spec);
         long[] commandTime = new long[total];
         Path jfrFile = work.resolve("profile-" + spec.name() + ".jfr");
         try (Workload workload = new Workload(bootstrap, topics, spec.partitions(), tag, total,
@@ -284,6 +395,7 @@ public final class Benchmark {
             // Marks the measured part in the log: the moment to attach a profiler (jcmd, asprof) to the service.
             log("run %s: warm-up answered; measuring %,d commands (service pid %d)", spec.name(), spec.n(),
                     service.pid());
+            ServiceMetrics.Scrape metrics0 = ServiceMetrics.scrape(managementPorts.get(service.pid()));
             long serviceCpu0 = service.cpuNanos();
             long sandboxCpu0 = sandbox.cpuNanos();
             long brokerCpu0 = broker.cpuNanos();
@@ -298,13 +410,18 @@ public final class Benchmark {
                     ChildProcess.cpuNanos(ProcessHandle.current().pid()) - harnessCpu0,
                     ChildProcess.machineBusyNanos() - machine0, wall, ChildProcess.loadAverage());
             long rss = service.peakRssBytes();
+            ServiceMetrics.Requests requests = ServiceMetrics.between(metrics0,
+                    ServiceMetrics.scrape(managementPorts.get(service.pid())));
             service.close();
             SandboxCheck.Verdict verdict = SandboxCheck.check(sandboxUrl, tag, spec.warmup(), total);
             String sandboxStats = SandboxCheck.stats(sandboxUrl).toString();
             RunResult result = RunResult.of(spec, workload.collector(), commandTime, latencyMs, cpu, rss, verdict,
-                    complete, sandboxStats);
+                    complete, sandboxStats, requests);
             results.add(result);
             log("%s", result.summary());
+            if (spec.mix() != Mix.UNIFORM) {
+                findings(spec, commands, workload.collector(), commandTime);
+            }
             if (jfr && Files.exists(jfrFile)) {
                 Profile.Summary profile = Profile.summarise(jfrFile, 15);
                 profiles.put(spec.name(), profile);
@@ -334,23 +451,39 @@ public final class Benchmark {
             while (!workload.collector().ready()) {
                 Thread.sleep(20);
             }
-            for (int i = 0; i < 3; i++) {
-                services.add(startService(spec, topics, tag, null));
+            for (int i = 1; i <= 3; i++) {
+                // A log of its own each: three JVMs writing one file left one readable log.
+                services.add(startService(spec.named("budget-" + i), topics, tag, null));
             }
             // The readiness polls of start-up count too: measure the backlog only.
             SandboxCheck.rateLimits(sandboxUrl, rules);
+            long servicesCpu0 = services.stream().mapToLong(ChildProcess::cpuNanos).sum();
+            long sandboxCpu0 = sandbox.cpuNanos();
+            long brokerCpu0 = broker.cpuNanos();
+            long harnessCpu0 = ChildProcess.cpuNanos(ProcessHandle.current().pid());
+            long machine0 = ChildProcess.machineBusyNanos();
             long wall0 = System.nanoTime();
             workload.produce(commands, 0, commandTime);
             double tightest = tightestPerSecond(rules);
             boolean complete = workload.collector().awaitAnswered(n,
                     Duration.ofSeconds(60 + (long) (2 * n / tightest)));
-            double seconds = (System.nanoTime() - wall0) / 1e9;
+            RunResult.Cpu cpu = new RunResult.Cpu(services.stream().mapToLong(ChildProcess::cpuNanos).sum() - servicesCpu0,
+                    sandbox.cpuNanos() - sandboxCpu0, broker.cpuNanos() - brokerCpu0,
+                    ChildProcess.cpuNanos(ProcessHandle.current().pid()) - harnessCpu0,
+                    ChildProcess.machineBusyNanos() - machine0, System.nanoTime() - wall0, ChildProcess.loadAverage());
             services.forEach(ChildProcess::close);
             SandboxCheck.Verdict verdict = SandboxCheck.check(sandboxUrl, tag, 0, n);
+            // As in the other runs: from the first command on the broker to the last reply on the broker.
+            RunResult r = RunResult.of(spec, workload.collector(), commandTime, latencyMs, cpu, 0, verdict, complete,
+                    "", null);
             budgetResult = String.format(Locale.ROOT, "rules `%s`, %,d commands%s in %.1f s: %.1f notes/s, %.0f%% of "
-                    + "the tightest rule's %.0f/s; per rule %s; duplicates %d, missing %d", rules, n,
-                    complete ? "" : " (INCOMPLETE)", seconds, n / seconds, 100 * n / seconds / tightest, tightest,
-                    SandboxCheck.rateLimitStats(sandboxUrl), verdict.duplicates(), verdict.missing());
+                    + "the tightest rule's %.0f/s; per rule %s; end-to-end %s; duplicates %d, missing %d, errors %d; "
+                    + "CPU (cores): 3 services %.2f, sandbox %.2f, broker %.2f, harness %.2f, other processes %.2f "
+                    + "(load %.1f)", rules, n, complete ? "" : " (INCOMPLETE)", r.seconds(), r.throughput(),
+                    100 * r.throughput() / tightest, tightest, SandboxCheck.rateLimitStats(sandboxUrl), r.endToEnd(),
+                    verdict.duplicates(), verdict.missing(), r.errors(), cpu.cores(cpu.serviceNanos()),
+                    cpu.cores(cpu.sandboxNanos()), cpu.cores(cpu.brokerNanos()), cpu.cores(cpu.harnessNanos()),
+                    cpu.cores(cpu.othersNanos()), cpu.loadAverage());
             log("budget: %s", budgetResult);
         } finally {
             services.forEach(ChildProcess::close);
@@ -399,6 +532,7 @@ public final class Benchmark {
         props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-jar", appDir.resolve("quarkus-run.jar").toString()));
         ChildProcess service = ChildProcess.start("service", cmd, work.resolve("logs/service-" + spec.name() + ".log"));
+        managementPorts.put(service.pid(), managementPort);
         HttpClient http = HttpClient.newHttpClient();
         URI ready = URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
@@ -455,6 +589,11 @@ public final class Benchmark {
 
     Map<String, String> options() {
         return options;
+    }
+
+    /** Lines about parts of the hot and priority runs. */
+    List<String> findings() {
+        return findings;
     }
 
     /** The budget run's result line, or null when it did not run. */

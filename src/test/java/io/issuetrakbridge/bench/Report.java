@@ -58,6 +58,9 @@ final class Report {
         for (RunResult r : results) {
             md.append("- ").append(r.summary()).append("\n");
         }
+        for (String finding : bench.findings()) {
+            md.append("- ").append(finding).append("\n");
+        }
         md.append("\n");
 
         Optional<RunResult> seq = find(results, "sequential");

@@ -6,7 +6,7 @@ import java.util.Locale;
 /** The figures of one run, computed over its measured commands (warm-up excluded). */
 record RunResult(Benchmark.RunSpec spec, boolean complete, int answered, int errors, int repeatedReplies,
         double throughput, double seconds, Latency endToEnd, Latency added, Latency consumed, Cpu cpu,
-        long serviceRssBytes, SandboxCheck.Verdict verdict, String sandboxStats) {
+        long serviceRssBytes, SandboxCheck.Verdict verdict, String sandboxStats, ServiceMetrics.Requests requests) {
 
     /** Milliseconds. */
     record Latency(double p50, double p95, double p99, double max) {
@@ -42,7 +42,8 @@ record RunResult(Benchmark.RunSpec spec, boolean complete, int answered, int err
     }
 
     static RunResult of(Benchmark.RunSpec spec, Workload.Collector c, long[] commandTime, long latencyMs, Cpu cpu,
-            long rss, SandboxCheck.Verdict verdict, boolean complete, String sandboxStats) {
+            long rss, SandboxCheck.Verdict verdict, boolean complete, String sandboxStats,
+            ServiceMetrics.Requests requests) {
         int from = spec.warmup();
         int to = from + spec.n();
         long[] e2e = new long[spec.n()];
@@ -67,7 +68,14 @@ record RunResult(Benchmark.RunSpec spec, boolean complete, int answered, int err
         double seconds = Math.max(0.001, (last - first) / 1000.0);
         return new RunResult(spec, complete, k, c.errors.get(), c.repeatedReplies.get(), k / seconds, seconds,
                 Latency.of(e2e, 0), Latency.of(e2e, latencyMs), Latency.of(consumed, 0), cpu, rss, verdict,
-                sandboxStats);
+                sandboxStats, requests);
+    }
+
+    /** End-to-end latency (ms, broker time to broker time) of the answered commands among {@code indexes}. */
+    static Latency endToEnd(Workload.Collector c, long[] commandTime, java.util.stream.IntStream indexes) {
+        long[] ms = indexes.filter(i -> c.replyAppendTime[i] >= 0).mapToLong(i -> c.replyAppendTime[i] - commandTime[i])
+                .sorted().toArray();
+        return Latency.of(ms, 0);
     }
 
     double serviceCpuMicrosPerNote() {
@@ -87,12 +95,13 @@ record RunResult(Benchmark.RunSpec spec, boolean complete, int answered, int err
                 "%s: %s%,d/%,d answered in %.1f s = %,.0f notes/s; end-to-end %s; bridge-added %s; "
                         + "service CPU %.1f us/note (%.2f cores), RSS %d MB; sandbox %.1f us/note (%.2f cores); "
                         + "broker %.1f us/note (%.2f cores); harness %.2f cores; other processes %.2f cores (load %.1f); duplicates %d, order violations %d, "
-                        + "missing %d, errors %d, repeated replies %d",
+                        + "missing %d, errors %d, repeated replies %d; Issuetrak calls (the service's timer) %s",
                 spec.name(), complete ? "" : "INCOMPLETE ", answered, spec.n(), seconds, throughput, endToEnd, added,
                 serviceCpuMicrosPerNote(), cpu.cores(cpu.serviceNanos()), serviceRssBytes / (1024 * 1024),
                 sandboxCpuMicrosPerNote(), cpu.cores(cpu.sandboxNanos()), brokerCpuMicrosPerNote(),
                 cpu.cores(cpu.brokerNanos()), cpu.cores(cpu.harnessNanos()), cpu.cores(cpu.othersNanos()),
                 cpu.loadAverage(), verdict.duplicates(),
-                verdict.orderViolations(), verdict.missing(), errors, repeatedReplies);
+                verdict.orderViolations(), verdict.missing(), errors, repeatedReplies,
+                requests == null ? "not read" : requests);
     }
 }

@@ -95,8 +95,28 @@ final class Workload implements AutoCloseable {
         }
     }
 
-    /** Command {@code index} of this run: which issue it is for and its place among that issue's commands. */
-    record Command(int index, long issue, int seq) {
+    /**
+     * Command {@code index} of this run: which issue it is for and its place among that issue's commands; {@code high}
+     * ones carry the priority header {@value #PRIORITY_HEADER}: {@value #PRIORITY_HIGH}.
+     */
+    record Command(int index, long issue, int seq, boolean high) {
+        Command(int index, long issue, int seq) {
+            this(index, issue, seq, false);
+        }
+    }
+
+    /** The priority header of issue 15 (a CloudEvents extension attribute in binary mode) and its high value. */
+    static final String PRIORITY_HEADER = "ce_priority";
+    static final String PRIORITY_HIGH = "high";
+
+    /** The same commands renumbered from {@code firstIndex} on, in order (to follow a warm-up). */
+    static List<Command> from(int firstIndex, List<Command> commands) {
+        List<Command> out = new ArrayList<>(commands.size());
+        for (int i = 0; i < commands.size(); i++) {
+            Command c = commands.get(i);
+            out.add(new Command(firstIndex + i, c.issue(), c.seq(), c.high()));
+        }
+        return out;
     }
 
     /** {@code n} commands over issues {@code firstIssue .. firstIssue+issues-1}, issues drawn at random. */
@@ -143,14 +163,18 @@ final class Workload implements AutoCloseable {
             byte[] key = Long.toString(c.issue()).getBytes(StandardCharsets.UTF_8);
             // Misrouted: the partition after the issue's home, which Kafka's default partitioner would pick.
             Integer partition = misroute ? (Utils.toPositive(Utils.murmur2(key)) % partitions + 1) % partitions : null;
-            producer.send(new ProducerRecord<>(topics.commands(), partition, key, value.getBytes(StandardCharsets.UTF_8)),
-                    (meta, e) -> {
-                        if (e != null) {
-                            failures.incrementAndGet();
-                        } else if (appendTimes != null) {
-                            appendTimes[index] = meta.timestamp();
-                        }
-                    });
+            ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topics.commands(), partition, key,
+                    value.getBytes(StandardCharsets.UTF_8));
+            if (c.high()) {
+                record.headers().add(PRIORITY_HEADER, PRIORITY_HIGH.getBytes(StandardCharsets.UTF_8));
+            }
+            producer.send(record, (meta, e) -> {
+                if (e != null) {
+                    failures.incrementAndGet();
+                } else if (appendTimes != null) {
+                    appendTimes[index] = meta.timestamp();
+                }
+            });
         }
         producer.flush();
         if (failures.get() > 0) {
