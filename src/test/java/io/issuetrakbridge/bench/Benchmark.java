@@ -25,6 +25,10 @@ import java.util.regex.Pattern;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.common.Uuid;
 
 import io.issuetrakbridge.testing.SingleNodeBroker;
@@ -455,6 +459,14 @@ public final class Benchmark {
                 // A log of its own each: three JVMs writing one file left one readable log.
                 services.add(startService(spec.named("budget-" + i), topics, tag, null));
             }
+            // Ready is not settled: the third service's join rebalanced the group after all three were ready, while the
+            // backlog drained (seen in the services' logs). Measure a stable group of three, each with its share.
+            Map<Integer, Integer> perPartition = new LinkedHashMap<>();
+            commands.forEach(c -> perPartition.merge(Utils.toPositive(Utils.murmur2(Long.toString(c.issue())
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8))) % partitions, 1, Integer::sum));
+            List<List<Integer>> assignment = awaitStableGroup("bench-" + tag, 3);
+            int busiest = assignment.stream().mapToInt(ps -> ps.stream().mapToInt(p -> perPartition.getOrDefault(p, 0))
+                    .sum()).max().orElse(n);
             // The readiness polls of start-up count too: measure the backlog only.
             SandboxCheck.rateLimits(sandboxUrl, rules);
             long servicesCpu0 = services.stream().mapToLong(ChildProcess::cpuNanos).sum();
@@ -479,15 +491,39 @@ public final class Benchmark {
             budgetResult = String.format(Locale.ROOT, "rules `%s`, %,d commands%s in %.1f s: %.1f notes/s, %.0f%% of "
                     + "the tightest rule's %.0f/s; per rule %s; end-to-end %s; duplicates %d, missing %d, errors %d; "
                     + "CPU (cores): 3 services %.2f, sandbox %.2f, broker %.2f, harness %.2f, other processes %.2f "
-                    + "(load %.1f)", rules, n, complete ? "" : " (INCOMPLETE)", r.seconds(), r.throughput(),
+                    + "(load %.1f); partitions per service %s, commands per partition %s: the busiest service had %,d "
+                    + "for its third of the budget, so at most %.0f%% of the tightest rule over the whole drain", rules, n, complete ? "" : " (INCOMPLETE)", r.seconds(), r.throughput(),
                     100 * r.throughput() / tightest, tightest, SandboxCheck.rateLimitStats(sandboxUrl), r.endToEnd(),
                     verdict.duplicates(), verdict.missing(), r.errors(), cpu.cores(cpu.serviceNanos()),
                     cpu.cores(cpu.sandboxNanos()), cpu.cores(cpu.brokerNanos()), cpu.cores(cpu.harnessNanos()),
-                    cpu.cores(cpu.othersNanos()), cpu.loadAverage());
+                    cpu.cores(cpu.othersNanos()), cpu.loadAverage(), assignment, perPartition, busiest,
+                    100.0 * n / (3.0 * busiest));
             log("budget: %s", budgetResult);
         } finally {
             services.forEach(ChildProcess::close);
             SandboxCheck.rateLimits(sandboxUrl, "");
+        }
+    }
+
+    /** Waits until the group is stable with {@code members} members, each owning partitions; returns their partitions. */
+    private List<List<Integer>> awaitStableGroup(String group, int members) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (true) {
+                ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).describedGroups().get(group)
+                        .get(10, TimeUnit.SECONDS);
+                List<List<Integer>> owned = d.members().stream().map(m -> m.assignment().topicPartitions().stream()
+                        .map(TopicPartition::partition).sorted().toList()).toList();
+                if (d.groupState() == GroupState.STABLE && owned.size() == members
+                        && owned.stream().noneMatch(List::isEmpty)) {
+                    log("group %s stable: partitions per member %s", group, owned);
+                    return owned;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("group " + group + " not stable with " + members + " members: " + d);
+                }
+                Thread.sleep(200);
+            }
         }
     }
 
