@@ -560,6 +560,13 @@ public final class Benchmark {
         props.put("bridge.max-in-flight", "256");
         props.put("issuetrak.max-connections", "256");
         props.putAll(spec.serviceProps());
+        // A --service-opt=-Dkey=value wins over the harness's value of that key: the JVM keeps the last -D of a key, and
+        // ours came after the options, so -Dissuetrak.max-connections=4 ran with 256 (the knee sweep's first point).
+        for (String extra : opt("service-opts", "").split(" ")) {
+            if (extra.startsWith("-D") && extra.indexOf('=') > 2) {
+                props.remove(extra.substring(2, extra.indexOf('=')));
+            }
+        }
         List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx" + opt("xmx", "256m")));
         if (jfr != null) {
             Files.deleteIfExists(jfr);
