@@ -63,6 +63,18 @@ final class ServiceMetrics {
         return new Scrape(count, sum, buckets, limit);
     }
 
+    /** The value of an untagged gauge, e.g. {@code issuetrak_bridge_commands_in_flight}; NaN when absent. */
+    static double gauge(int managementPort, String name) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/metrics"))
+                .timeout(Duration.ofSeconds(10)).build();
+        for (String line : HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body().split("\n")) {
+            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return Double.NaN;
+    }
+
     /** What happened between two scrapes of one service. */
     static Requests between(Scrape before, Scrape after) {
         long count = Math.round(after.count() - before.count());
