@@ -25,9 +25,10 @@ import io.smallrye.mutiny.subscription.UniEmitter;
 
 /**
  * How many requests Issuetrak gets at once: Netflix's Vegas limit finds the concurrency Issuetrak serves
- * before its latency rises (it compares each request's time with the lowest seen; requests queueing at the
- * server show as the difference) and stays there, never above {@code issuetrak.max-connections}. A 429, a 503
- * or a request that timed out counts as congestion (the limit shrinks); other failures teach it nothing.
+ * before its latency rises (it compares each 100 ms window's average time with the lowest seen; requests
+ * queueing at the server show as the difference) and stays a queue of 1/8..1/4 of the limit above it, never above
+ * {@code issuetrak.max-connections}. A 429, a 503 or a request that timed out counts as congestion (the limit
+ * shrinks by 10%) without its time being taken as a latency; other failures teach it nothing.
  *
  * <p>Callers beyond the limit wait as a {@link Uni}, in arrival order, in a queue no longer than the requests
  * the bridge has in flight ({@code bridge.max-in-flight}); no thread blocks. A finished request hands its
@@ -79,9 +80,24 @@ public final class AdaptiveConcurrency {
                         .minWindowTime(WINDOW.toMillis(), TimeUnit.MILLISECONDS)
                         .maxWindowTime(10 * WINDOW.toMillis(), TimeUnit.MILLISECONDS)
                         .windowSize(WINDOW_SAMPLES)
+                        // A 503 answered in 1 ms must not become the no-load latency (see AnsweredRttWindow).
+                        .sampleWindowFactory(() -> AnsweredRttWindow.EMPTY)
                         .build(VegasLimit.newBuilder()
                                 .initialLimit(Math.min(initialLimit, maxConcurrency))
                                 .maxConcurrency(maxConcurrency)
+                                // Past a knee of k workers the queue estimate is limit - k, and Vegas holds it
+                                // between alpha and beta, so limit <= k / (1 - 1/4): requests take at most ~1.33x
+                                // their unloaded time. The library's 3..6 x log10(limit) held 14..18 against
+                                // k = 8 (1.7..2.4x); in AdaptiveConcurrencyTest's simulation this holds 12 for
+                                // k = 10 (24 ms against 20) and 34 for k = 30 (22.7 ms).
+                                .alpha(limit -> Math.max(2, limit / 8))
+                                .beta(limit -> Math.max(3, limit / 4))
+                                // No "+beta when there is no queue": against a server that refuses instead of
+                                // queueing, no queue ever shows, and +3 a window after each cut kept the
+                                // simulated limit at 12..13 of 10 workers. +1 a window (Vegas's increase) and
+                                // -10% on a queue or a drop keep it at 9..11.
+                                .threshold(limit -> -1)
+                                .decrease(limit -> limit * 0.9)
                                 .probeMultiplier(PROBE_MULTIPLIER)
                                 .build()))
                 .build() : null;
