@@ -261,6 +261,33 @@ class DeployManifestsTest {
                 .isGreaterThan(quarkusDuration(shutdown.asText()));
     }
 
+    /**
+     * The records a pod may hold at once (the window plus the parked ones), each as large as a command may be
+     * (bridge.max-note-bytes, 262144 by default), take at most half of its heap: the heap is JAVA_MAX_MEM_RATIO
+     * percent of the memory limit, and the rest of it holds the ledger index and the Kafka clients' buffers.
+     */
+    @Test
+    void heldRecordsFitInHalfThePodsHeap() {
+        Doc deployment = single("Deployment", APP);
+        Map<String, JsonNode> data = fields(single("ConfigMap", CONFIG_MAP).at("/data"));
+        JsonNode container = deployment.at("/spec/template/spec/containers/0");
+        String ratio = null;
+        for (JsonNode env : container.path("env")) {
+            if (env.path("name").asText().equals("JAVA_MAX_MEM_RATIO")) {
+                ratio = env.path("value").asText();
+            }
+        }
+        assertThat(ratio).as(deployment.where("env JAVA_MAX_MEM_RATIO must be set")).isNotNull();
+        String limit = container.at("/resources/limits/memory").asText();
+        assertThat(limit).as(deployment.where("limits.memory in Mi")).endsWith("Mi");
+        long heap = Long.parseLong(limit.replace("Mi", "")) * 1024 * 1024 * Long.parseLong(ratio) / 100;
+        long records = Long.parseLong(data.getOrDefault("BRIDGE_MAX_IN_FLIGHT", YAML.getNodeFactory().textNode("16")).asText())
+                + Long.parseLong(data.getOrDefault("BRIDGE_SCHEDULING_MAX_PARKED", YAML.getNodeFactory().textNode("1000")).asText());
+        long noteBytes = Long.parseLong(data.getOrDefault("BRIDGE_MAX_NOTE_BYTES", YAML.getNodeFactory().textNode("262144")).asText());
+        assertThat(records * noteBytes).as("(max-in-flight + max-parked) x max-note-bytes against half the heap of "
+                + (heap >> 20) + " MiB").isLessThanOrEqualTo(heap / 2);
+    }
+
     @Test
     void configMapHoldsStringSettingsAndNoSecrets() {
         Doc config = single("ConfigMap", CONFIG_MAP);
