@@ -8,10 +8,12 @@
 # Options (--key=value): n, issues, partitions, latency-ms, seq-n, one-partition-n, one-partition-issues,
 # half-load-seconds, misrouted-n (default min(n, 20000)), warmup, runs (main,misrouted,sequential,one-partition,half-load;
 # misrouted: every command produced to a partition that is not its issue's home, so the bridge forwards it; only when
-# named: budget, hot (issue 15 (a): hot-n commands of one issue next to hot-n over 300 others, and the others alone) and
+# named: budget, hot (issue 15 (a): hot-n commands of one issue next to hot-n over 300 others, and the others alone),
+# hot-pairs (the same in alternating segments on one service) and
 # priority (issue 15 (b): one ce_priority: high command behind a backlog of priority-backlog)), hot-n (600),
 # hot-rate (100: the others' rate in the hot run; 0 as fast as possible), hot-first (without; with: the hot issue's
-# half first), priority-backlog (10000), budget-n (900),
+# half first), hot-pairs (run hot-pairs: issue 15 (a) on one service, this many alternating pairs of segments without
+# and with the hot issue after an unmeasured one, pooled; default 4), priority-backlog (10000), budget-n (900),
 # budget-rules, app (another build's quarkus-app), half-rate, jfr (runs to profile from the JVM start, default
 # none; e.g. main), xmx (service heap, default 256m), service-opt (extra JVM/-D option for the
 # service, repeatable), sandbox-event-loops, sandbox-workers and sandbox-queue-limit (the sandbox's knee: workers

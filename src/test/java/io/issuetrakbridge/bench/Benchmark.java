@@ -51,6 +51,8 @@ import io.issuetrakbridge.testing.SingleNodeBroker;
  * <li>{@code hot} (only when asked for): issue 15's fairness row, twice on fresh services: {@code hot-n} (600) commands
  * over 300 other issues alone, then the same next to {@code hot-n} commands of one hot issue (interleaved, produced as
  * fast as possible): the other issues' reply times with and without the hot issue.</li>
+ * <li>{@code hot-pairs} (only when asked for): the same on one service, in {@code hot-pairs} (4) alternating pairs of
+ * segments after an unmeasured one ({@link HotPairs}): the others' reply times pooled per kind.</li>
  * <li>{@code priority} (only when asked for): issue 15's priority row: a backlog of {@code priority-backlog} (10,000)
  * commands, then one with {@code ce_priority: high} on an issue of its own: that command's latency.</li>
  * </ol>
@@ -74,6 +76,8 @@ public final class Benchmark {
     private String sandboxUrl;
     private RunResult.Latency brokerRoundTrip;
     private String budgetResult;
+    /** The layout of the hot-pairs run, once it is asked for. */
+    private HotPairs hotPairs;
     /** Lines about parts of a run (the hot and priority runs), for the report. */
     private final List<String> findings = new ArrayList<>();
     /** Each running service's management port (health, metrics), by pid. */
@@ -187,6 +191,11 @@ public final class Benchmark {
             measure(withFirst ? with : without, false);
             measure(withFirst ? without : with, false);
         }
+        if (runs.contains("hot-pairs")) {
+            hotPairs = new HotPairs(intOpt("hot-pairs", 4), intOpt("hot-n", 600));
+            measure(new RunSpec("hot-pairs", partitions, issues, hotPairs.commands().size(), shortWarmup,
+                    Double.parseDouble(opt("hot-rate", "100")), Map.of(), Mix.HOT_PAIRS), false);
+        }
         if (runs.contains("priority")) {
             measure(new RunSpec("priority", partitions, issues, intOpt("priority-backlog", 10_000) + 1, shortWarmup, 0,
                     Map.of(), Mix.PRIORITY), false);
@@ -291,6 +300,8 @@ public final class Benchmark {
         HOT_WITHOUT,
         /** Issue 15 (a): n/2 commands of one hot issue at once, then the same n/2 commands over 300 issues. */
         HOT_WITH,
+        /** Issue 15 (a) as alternating segments on one service ({@link HotPairs}). */
+        HOT_PAIRS,
         /** Issue 15 (b): n-1 commands over the run's issues, then one high-priority command of an issue of its own. */
         PRIORITY
     }
@@ -314,7 +325,7 @@ public final class Benchmark {
     }
 
     /** The warm-up and then the measured commands of a run, numbered 0..warmup+n-1. */
-    private static List<Workload.Command> commandsOf(RunSpec spec) {
+    private List<Workload.Command> commandsOf(RunSpec spec) {
         int total = spec.warmup() + spec.n();
         if (spec.mix() == Mix.UNIFORM) {
             return Workload.commands(total, spec.issues(), 1, 42);
@@ -322,6 +333,7 @@ public final class Benchmark {
         List<Workload.Command> all = new ArrayList<>(Workload.commands(spec.warmup(), spec.issues(), 1, 42));
         List<Workload.Command> measured = new ArrayList<>();
         switch (spec.mix()) {
+            case HOT_PAIRS -> measured.addAll(hotPairs.commands());
             case HOT_WITHOUT -> measured.addAll(Workload.commands(spec.n(), HOT_OTHERS, HOT_OTHERS_FIRST, 7));
             case HOT_WITH -> {
                 for (int i = 0; i < spec.n() / 2; i++) {
@@ -379,6 +391,7 @@ public final class Benchmark {
                 findings.add(String.format(Locale.ROOT, "%s: the %,d commands over %d other issues: end-to-end %s%s",
                         spec.name(), spec.mix() == Mix.HOT_WITH ? spec.n() / 2 : spec.n(), HOT_OTHERS, others, hot));
             }
+            case HOT_PAIRS -> hotPairFindings(commands, c, commandTime, from);
             case PRIORITY -> {
                 int p = to - 1;
                 long answeredAfter = java.util.stream.IntStream.range(from, p)
@@ -396,6 +409,58 @@ public final class Benchmark {
             }
         }
         log("%s", findings.get(findings.size() - 1));
+    }
+
+    /**
+     * The hot-pairs run's segments one after another: each one's hot backlog (if any) at once, then its others at the
+     * run's rate, and the next only once all of it is answered. False if a segment was not answered within 120 s.
+     */
+    private boolean produceSegments(RunSpec spec, Workload workload, List<Workload.Command> commands,
+            long[] commandTime) throws Exception {
+        for (HotPairs.Segment s : hotPairs.segments()) {
+            int from = spec.warmup() + s.from();
+            int backlogEnd = spec.warmup() + s.backlogEnd();
+            int to = spec.warmup() + s.to();
+            workload.produce(commands.subList(from, backlogEnd), 0, commandTime);
+            workload.produce(commands.subList(backlogEnd, to), spec.rate(), commandTime);
+            if (!workload.collector().awaitAnswered(to, Duration.ofSeconds(120))) {
+                return false;
+            }
+            log("hot-pairs: segment %s%s answered", s.kind(), s.measured() ? "" : " (not measured)");
+        }
+        return true;
+    }
+
+    /** Per segment, per pair, and pooled per kind: the others' reply times; the hot issues' too. */
+    private void hotPairFindings(List<Workload.Command> commands, Workload.Collector c, long[] commandTime, int first) {
+        List<HotPairs.Segment> segments = hotPairs.segments();
+        java.util.function.Function<HotPairs.Segment, java.util.stream.IntStream> others = s -> java.util.stream.IntStream
+                .range(first + s.backlogEnd(), first + s.to());
+        List<String> pairs = new ArrayList<>();
+        for (int i = 1; i + 1 < segments.size(); i += 2) {
+            HotPairs.Segment a = segments.get(i);
+            HotPairs.Segment b = segments.get(i + 1);
+            RunResult.Latency la = RunResult.endToEnd(c, commandTime, others.apply(a));
+            RunResult.Latency lb = RunResult.endToEnd(c, commandTime, others.apply(b));
+            RunResult.Latency with = a.hot() ? la : lb;
+            RunResult.Latency without = a.hot() ? lb : la;
+            RunResult.Latency hot = RunResult.endToEnd(c, commandTime, java.util.stream.IntStream.range(
+                    first + (a.hot() ? a : b).from(), first + (a.hot() ? a : b).backlogEnd()));
+            pairs.add(String.format(Locale.ROOT, "pair %d (%s first): without %s; with %s; p99 with/without %.2f; "
+                    + "the hot issue's end-to-end %s", (i + 1) / 2, a.kind(), without, with, with.p99() / without.p99(),
+                    hot));
+        }
+        RunResult.Latency without = RunResult.endToEnd(c, commandTime, segments.stream()
+                .filter(s -> s.measured() && !s.hot()).flatMapToInt(others::apply));
+        RunResult.Latency with = RunResult.endToEnd(c, commandTime, segments.stream()
+                .filter(s -> s.measured() && s.hot()).flatMapToInt(others::apply));
+        long perKind = segments.stream().filter(s -> s.measured() && s.hot()).mapToInt(s -> s.to() - s.backlogEnd())
+                .sum();
+        findings.addAll(pairs);
+        findings.add(String.format(Locale.ROOT, "hot-pairs, pooled over %d pairs (%,d commands of the others per kind): "
+                + "without the hot issue %s; next to it %s; p99 with/without %.2f", pairs.size(), perKind, without, with,
+                with.p99() / without.p99()));
+        pairs.forEach(p -> log("%s", p));
     }
 
     private void measure(RunSpec spec, boolean jfr) throws Exception {
@@ -444,11 +509,16 @@ public final class Benchmark {
                 backlogEnd = total - 1;
                 workload.produce(commands.subList(spec.warmup(), backlogEnd), 0, commandTime);
                 awaitFetched(service, spec.n() - 1, () -> workload.collector().answered.get() - spec.warmup());
-            } else {
+            } else if (spec.mix() != Mix.HOT_PAIRS) {
                 workload.produce(commands.subList(spec.warmup(), backlogEnd), 0, commandTime);
             }
-            workload.produce(commands.subList(backlogEnd, total), spec.rate(), commandTime);
-            boolean complete = workload.collector().awaitAnswered(total, Duration.ofSeconds(Math.max(60, spec.n() / 200)));
+            boolean complete;
+            if (spec.mix() == Mix.HOT_PAIRS) {
+                complete = produceSegments(spec, workload, commands, commandTime);
+            } else {
+                workload.produce(commands.subList(backlogEnd, total), spec.rate(), commandTime);
+                complete = workload.collector().awaitAnswered(total, Duration.ofSeconds(Math.max(60, spec.n() / 200)));
+            }
             long wall = System.nanoTime() - wall0;
             RunResult.Cpu cpu = new RunResult.Cpu(service.cpuNanos() - serviceCpu0, sandbox.cpuNanos() - sandboxCpu0,
                     broker.cpuNanos() - brokerCpu0,
