@@ -6,12 +6,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 
+import com.netflix.concurrency.limits.Limit;
 import com.netflix.concurrency.limits.Limiter;
 import com.netflix.concurrency.limits.limit.VegasLimit;
 import com.netflix.concurrency.limits.limit.WindowedLimit;
@@ -25,9 +27,11 @@ import io.smallrye.mutiny.subscription.UniEmitter;
 
 /**
  * How many requests Issuetrak gets at once: Netflix's Vegas limit finds the concurrency Issuetrak serves
- * before its latency rises (it compares each 100 ms window's average time with the lowest seen; requests
- * queueing at the server show as the difference) and stays a queue of 1/8..1/4 of the limit above it, never above
- * {@code issuetrak.max-connections}. A 429, a 503 or a request that timed out counts as congestion (the limit
+ * before its latency rises (it compares each 100 ms window's average time with the no-load latency, the lowest
+ * seen; requests queueing at the server show as the difference) and stays a queue of 1/8..1/4 of the limit above it,
+ * never above {@code issuetrak.max-connections}. Every ~10 s the no-load latency is measured again at half the limit
+ * ({@link ProbeRttLimit}), so one taken while the bridge warmed up, or one of a server that has since become slower
+ * or faster, lasts seconds. A 429, a 503 or a request that timed out counts as congestion (the limit
  * shrinks by 10%) without its time being taken as a latency; other failures teach it nothing.
  *
  * <p>Callers beyond the limit wait as a {@link Uni}, in arrival order, in a queue no longer than the requests
@@ -38,14 +42,19 @@ import io.smallrye.mutiny.subscription.UniEmitter;
 public final class AdaptiveConcurrency {
 
     /**
-     * Vegas re-measures its no-load latency every {@code probeMultiplier x limit} samples (randomised) by taking
-     * the current one, which under a steady queue is an inflated value the limit then grows on; rare probes keep
-     * that ratchet slow while still letting a server that became slower for good be re-learned. (In the simulation
-     * with 10 workers at 20 ms, a multiplier of 30 let each probe add ~2 to the limit: 12 became 28 over 200,000
-     * answers. At 1000 a probe comes every ~6,000..12,000 windows of 100 ms at a limit of 12, so a run of minutes
-     * sees at most one; a server that became slower waits as long to be re-learned, its limit shrunk meanwhile.)
+     * How often, on average, the no-load latency is measured again at half the limit ({@link ProbeRttLimit}): often
+     * enough that a no-load latency taken while the bridge warmed up, or one of a server that has since become slower
+     * or faster for good, lasts seconds, not minutes; rare enough that the phases (about three 100 ms windows at half
+     * the limit) cost about 1% of the throughput.
      */
-    private static final int PROBE_MULTIPLIER = 1000;
+    private static final Duration PROBE_INTERVAL = Duration.ofSeconds(10);
+
+    /**
+     * Vegas's own probe (every {@code probeMultiplier x limit} windows it takes the current window's average, queue
+     * included, as the no-load latency) is off: it ratchets the limit up under a steady queue, and ProbeRttLimit
+     * re-measures instead, each time with a fresh Vegas limit, so the count would never be reached anyway.
+     */
+    private static final int NO_VEGAS_PROBE = Integer.MAX_VALUE;
 
     /** The shortest window of samples judged together, and the fewest samples in one. */
     private static final Duration WINDOW = Duration.ofMillis(100);
@@ -77,33 +86,42 @@ public final class AdaptiveConcurrency {
         this.limiter = adaptive ? SimpleLimiter.newBuilder()
                 .named("issuetrak")
                 .nanoClock(nanoClock)
-                // Vegas judges each window's average: one request's time says little about the queue, and
-                // reacting to each one swings the limit far past the knee and back.
-                .limit(WindowedLimit.newBuilder()
-                        .minWindowTime(WINDOW.toMillis(), TimeUnit.MILLISECONDS)
-                        .maxWindowTime(10 * WINDOW.toMillis(), TimeUnit.MILLISECONDS)
-                        .windowSize(WINDOW_SAMPLES)
-                        // A 503 answered in 1 ms must not become the no-load latency (see AnsweredRttWindow).
-                        .sampleWindowFactory(() -> AnsweredRttWindow.EMPTY)
-                        .build(VegasLimit.newBuilder()
-                                .initialLimit(Math.min(initialLimit, maxConcurrency))
-                                .maxConcurrency(maxConcurrency)
-                                // Past a knee of k workers the queue estimate is limit - k, and Vegas holds it
-                                // between alpha and beta, so limit <= k / (1 - 1/4): requests take at most ~1.33x
-                                // their unloaded time. The library's 3..6 x log10(limit) held 14..18 against
-                                // k = 8 (1.7..2.4x); in AdaptiveConcurrencyTest's simulation this holds 12 for
-                                // k = 10 (24 ms against 20) and 34 for k = 30 (22.7 ms).
-                                .alpha(limit -> Math.max(2, limit / 8))
-                                .beta(limit -> Math.max(3, limit / 4))
-                                // No "+beta when there is no queue": against a server that refuses instead of
-                                // queueing, no queue ever shows, and +3 a window after each cut kept the
-                                // simulated limit at 12..13 of 10 workers. +1 a window (Vegas's increase) and
-                                // -10% on a queue or a drop keep it at 9..11.
-                                .threshold(limit -> -1)
-                                .decrease(limit -> limit * 0.9)
-                                .probeMultiplier(PROBE_MULTIPLIER)
-                                .build()))
+                .limit(new ProbeRttLimit(start -> vegas(start, maxConcurrency), AdaptiveConcurrency::windowed,
+                        Math.min(initialLimit, maxConcurrency), WINDOW, PROBE_INTERVAL, new Random()))
                 .build() : null;
+    }
+
+    // Vegas judges each window's average: one request's time says little about the queue, and reacting to each one
+    // swings the limit far past the knee and back.
+    private static Limit windowed(Limit vegas) {
+        return WindowedLimit.newBuilder()
+                .minWindowTime(WINDOW.toMillis(), TimeUnit.MILLISECONDS)
+                .maxWindowTime(10 * WINDOW.toMillis(), TimeUnit.MILLISECONDS)
+                .windowSize(WINDOW_SAMPLES)
+                // A 503 answered in 1 ms must not become the no-load latency (see AnsweredRttWindow).
+                .sampleWindowFactory(() -> AnsweredRttWindow.EMPTY)
+                .build(vegas);
+    }
+
+    // A Vegas limit starting at start, with no no-load latency yet: its first window's average becomes that.
+    private static Limit vegas(int start, int maxConcurrency) {
+        return VegasLimit.newBuilder()
+                .initialLimit(start)
+                .maxConcurrency(maxConcurrency)
+                // Past a knee of k workers the queue estimate is limit - k, and Vegas holds it between alpha and
+                // beta, so limit <= k / (1 - 1/4): requests take at most ~1.33x their unloaded time. The library's
+                // 3..6 x log10(limit) held 14..18 against k = 8 (1.7..2.4x); in AdaptiveConcurrencyTest's
+                // simulation this holds 10..11 for k = 8 (25.5 ms at the server against 20), 12 for k = 10 and 34
+                // for k = 30.
+                .alpha(limit -> Math.max(2, limit / 8))
+                .beta(limit -> Math.max(3, limit / 4))
+                // No "+beta when there is no queue": against a server that refuses instead of queueing, no queue
+                // ever shows, and +3 a window after each cut kept the simulated limit at 12..13 of 10 workers. +1 a
+                // window (Vegas's increase) and -10% on a queue or a drop keep it at 9..11.
+                .threshold(limit -> -1)
+                .decrease(limit -> limit * 0.9)
+                .probeMultiplier(NO_VEGAS_PROBE)
+                .build();
     }
 
     /** The current limit: concurrent requests allowed now ({@code max-connections} when not adaptive). */
