@@ -59,8 +59,9 @@ public interface IssuetrakConfig {
 
         /**
          * Whether to find how many concurrent requests Issuetrak serves before its latency rises and stay there
-         * (a Vegas limit: it grows while latency stays near the lowest seen, shrinks when requests queue, on a
-         * 429 or 503, or on a timeout). {@code false}: up to {@code issuetrak.max-connections} at once.
+         * (a Vegas limit: it grows while latency stays near the no-load latency, shrinks when requests queue, on a
+         * 429 or 503, or on a timeout; the no-load latency is measured again every ~10 s at half the limit).
+         * {@code false}: up to {@code issuetrak.max-connections} at once.
          */
         @WithDefault("true")
         boolean adaptive();
