@@ -100,7 +100,7 @@ public class IssuetrakClient {
         this.http = WebClient.create(vertx, options(config, base, tlsRegistry));
         this.deadline = new ExchangeDeadline(vertx.getDelegate(), http, requestTimeoutMs);
         this.concurrency = new AdaptiveConcurrency(config);
-        metrics.issuetrakConcurrency(concurrency::limit, concurrency::waiting);
+        metrics.issuetrakConcurrency(concurrency::limit, concurrency::noLoadLatencySeconds, concurrency::waiting);
     }
 
     private static WebClientOptions options(IssuetrakConfig config, URI base, TlsConfigurationRegistry tlsRegistry) {

@@ -245,13 +245,18 @@ public class BridgeMetrics {
     }
 
     /**
-     * Reports the concurrency limit toward Issuetrak and the requests waiting under it, read when scraped
+     * Reports the concurrency limit toward Issuetrak, the no-load latency it compares with and the requests waiting
+     * under it, read when scraped
      * (called once, by the one {@code IssuetrakClient}).
      */
-    public void issuetrakConcurrency(IntSupplier limit, IntSupplier waiting) {
+    public void issuetrakConcurrency(IntSupplier limit, DoubleSupplier noLoadLatencySeconds, IntSupplier waiting) {
         Gauge.builder("issuetrak.bridge.issuetrak.concurrency.limit", limit, IntSupplier::getAsInt)
                 .description("Requests Issuetrak may have from this instance at once (issuetrak.concurrency.*)")
                 .strongReference(true).register(registry);
+        Gauge.builder("issuetrak.bridge.issuetrak.concurrency.no.load.latency", noLoadLatencySeconds,
+                        DoubleSupplier::getAsDouble)
+                .description("The no-load latency the adaptive limit compares Issuetrak's latency with; 0 when none")
+                .baseUnit("seconds").strongReference(true).register(registry);
         Gauge.builder("issuetrak.bridge.issuetrak.concurrency.waiting", waiting, IntSupplier::getAsInt)
                 .description("Requests waiting for the concurrency limit").strongReference(true).register(registry);
         commandsWaiting("concurrency", waiting);

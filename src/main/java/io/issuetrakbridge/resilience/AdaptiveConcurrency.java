@@ -15,6 +15,7 @@ import java.util.function.ToIntFunction;
 
 import com.netflix.concurrency.limits.Limit;
 import com.netflix.concurrency.limits.Limiter;
+import com.netflix.concurrency.limits.MetricRegistry;
 import com.netflix.concurrency.limits.limit.VegasLimit;
 import com.netflix.concurrency.limits.limit.WindowedLimit;
 import com.netflix.concurrency.limits.limiter.SimpleLimiter;
@@ -62,6 +63,7 @@ public final class AdaptiveConcurrency {
 
     private final int maxConcurrency;
     private final SimpleLimiter<Void> limiter;
+    private final ProbeRttLimit probeRtt;
     // Held only to pair waiters with slots; never while a request runs or a waiter is resumed.
     private final Object lock = new Object();
     private final Queue<Waiter> waiting = new ArrayDeque<>();
@@ -83,11 +85,13 @@ public final class AdaptiveConcurrency {
      */
     public AdaptiveConcurrency(boolean adaptive, int initialLimit, int maxConcurrency, LongSupplier nanoClock) {
         this.maxConcurrency = maxConcurrency;
+        this.probeRtt = adaptive ? new ProbeRttLimit((start, metrics) -> vegas(start, maxConcurrency, metrics),
+                AdaptiveConcurrency::windowed, Math.min(initialLimit, maxConcurrency), WINDOW, PROBE_INTERVAL,
+                new Random()) : null;
         this.limiter = adaptive ? SimpleLimiter.newBuilder()
                 .named("issuetrak")
                 .nanoClock(nanoClock)
-                .limit(new ProbeRttLimit(start -> vegas(start, maxConcurrency), AdaptiveConcurrency::windowed,
-                        Math.min(initialLimit, maxConcurrency), WINDOW, PROBE_INTERVAL, new Random()))
+                .limit(probeRtt)
                 .build() : null;
     }
 
@@ -104,8 +108,9 @@ public final class AdaptiveConcurrency {
     }
 
     // A Vegas limit starting at start, with no no-load latency yet: its first window's average becomes that.
-    private static Limit vegas(int start, int maxConcurrency) {
+    private static Limit vegas(int start, int maxConcurrency, MetricRegistry metrics) {
         return VegasLimit.newBuilder()
+                .metricRegistry(metrics)
                 .initialLimit(start)
                 .maxConcurrency(maxConcurrency)
                 // Past a knee of k workers the queue estimate is limit - k, and Vegas holds it between alpha and
@@ -122,6 +127,14 @@ public final class AdaptiveConcurrency {
                 .decrease(limit -> limit * 0.9)
                 .probeMultiplier(NO_VEGAS_PROBE)
                 .build();
+    }
+
+    /**
+     * The no-load latency the adaptive limit compares Issuetrak's latency with now, in seconds (0 before the first
+     * window of answers, or when not adaptive).
+     */
+    public double noLoadLatencySeconds() {
+        return probeRtt == null ? 0 : probeRtt.noLoadNanos() / 1e9;
     }
 
     /** The current limit: concurrent requests allowed now ({@code max-connections} when not adaptive). */

@@ -1,11 +1,14 @@
 package io.issuetrakbridge.resilience;
 
 import java.time.Duration;
-import java.util.function.IntFunction;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 
 import com.netflix.concurrency.limits.Limit;
+import com.netflix.concurrency.limits.MetricIds;
+import com.netflix.concurrency.limits.MetricRegistry;
 import com.netflix.concurrency.limits.limit.AbstractLimit;
 
 /**
@@ -37,8 +40,23 @@ final class ProbeRttLimit extends AbstractLimit {
     static final int WINDOWS = 2;
     static final int WINDOW_SAMPLES = 10;
     private static final int MAX_PHASE_SAMPLES = 200;
+    private static final MetricRegistry.SampleListener IGNORED = value -> { };
 
-    private final IntFunction<Limit> vegas;
+    private final BiFunction<Integer, MetricRegistry, Limit> vegas;
+    private volatile long noLoadNanos;
+    // Vegas reports the no-load latency it compares each window with as its min_rtt sample; nothing else is kept.
+    private final MetricRegistry vegasMetrics = new MetricRegistry() {
+
+        @Override
+        public SampleListener distribution(String id, String... tagNameValuePairs) {
+            return MetricIds.MIN_RTT_NAME.equals(id) ? value -> noLoadNanos = value.longValue() : IGNORED;
+        }
+
+        @Override
+        public void gauge(String id, Supplier<Number> supplier, String... tagNameValuePairs) {
+            // Vegas registers none; the bridge's own gauges report the limit.
+        }
+    };
     private final UnaryOperator<Limit> windowed;
     private final long windowNanos;
     private final long intervalNanos;
@@ -58,23 +76,31 @@ final class ProbeRttLimit extends AbstractLimit {
     private long lowestNanos;
 
     /**
-     * @param vegas a Vegas limit starting at the given limit, with no no-load latency yet (its first sample becomes
-     *        that), its own probe off
+     * @param vegas a Vegas limit starting at the given limit and reporting to the given metrics, with no no-load
+     *        latency yet (its first sample becomes that), its own probe off
      * @param windowed the windowing that feeds a Vegas limit its window averages
      * @param initialLimit where the search starts
      * @param window the shortest window of a phase's measure
      * @param interval time between phases, on average
      * @param random draws the jitter
      */
-    ProbeRttLimit(IntFunction<Limit> vegas, UnaryOperator<Limit> windowed, int initialLimit, Duration window,
-            Duration interval, RandomGenerator random) {
+    ProbeRttLimit(BiFunction<Integer, MetricRegistry, Limit> vegas, UnaryOperator<Limit> windowed, int initialLimit,
+            Duration window, Duration interval, RandomGenerator random) {
         super(initialLimit);
         this.vegas = vegas;
         this.windowed = windowed;
-        this.delegate = windowed.apply(vegas.apply(initialLimit));
+        this.delegate = windowed.apply(vegas.apply(initialLimit, vegasMetrics));
         this.windowNanos = window.toNanos();
         this.intervalNanos = interval.toNanos();
         this.random = random;
+    }
+
+    /**
+     * The no-load latency the limit now compares windows with, in nanoseconds: the last phase's measure, or a faster
+     * window's average since (0 until the first window).
+     */
+    long noLoadNanos() {
+        return noLoadNanos;
     }
 
     // Called for every answer, under AbstractLimit's lock; inflight: requests in flight when this one started.
@@ -120,10 +146,11 @@ final class ProbeRttLimit extends AbstractLimit {
             return probeLimit;
         }
         if (lowestNanos < Long.MAX_VALUE) {
-            Limit fresh = vegas.apply(restoreLimit);
+            Limit fresh = vegas.apply(restoreLimit, vegasMetrics);
             // A fresh Vegas limit takes its first sample as the no-load latency and keeps its limit.
             fresh.onSample(startTime, lowestNanos, probeLimit, false);
             delegate = windowed.apply(fresh);
+            noLoadNanos = lowestNanos;
         }
         probeLimit = 0;
         scheduleNext(startTime + rtt);
