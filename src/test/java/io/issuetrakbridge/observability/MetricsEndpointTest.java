@@ -73,6 +73,7 @@ public class MetricsEndpointTest {
                 "issuetrak_bridge_commands_waiting{reason=\"window\"",
                 "issuetrak_bridge_commands_waiting{reason=\"budget\"",
                 "issuetrak_bridge_commands_waiting{reason=\"concurrency\"",
+                "issuetrak_bridge_issuetrak_concurrency_no_load_latency_seconds",
                 "issuetrak_bridge_commands_oldest_waiting_seconds",
                 "issuetrak_bridge_commands_forwarded_total{reason=\"other-partitioner\"",
                 "issuetrak_bridge_kafka_resends_total",
