@@ -3,13 +3,15 @@ package io.issuetrakbridge.issuetrak;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
+import io.issuetrakbridge.scheduling.Priority;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.context.Context;
 
 /**
- * The command a piece of work serves: its ID and issue number for log lines, and its trace context
- * (continued from the command's {@code traceparent}) for the Issuetrak call and the reply.
+ * The command a piece of work serves: its ID and issue number for log lines, its trace context
+ * (continued from the command's {@code traceparent}) for the Issuetrak call and the reply, and its priority for
+ * the gates its requests wait at (the concurrency limit and the request budget).
  * <p>
  * Passed explicitly rather than kept in a thread-local: a command's retries, reconciliation and
  * publishing run on whatever thread completes the previous step, so neither OpenTelemetry's current
@@ -18,8 +20,11 @@ import io.opentelemetry.context.Context;
  * @param commandId the resolved command ID; null only for calls that serve no command (the probe)
  * @param issueNumber the command's IssueNumber, or null when not known (an invalid command)
  * @param trace the command's trace context; {@link Context#root()} when tracing is off or absent
+ * @param priority the command's effective priority ({@code ce_priority}, with priority inheritance); every request
+ *        serving it (the create, reconciliation reads, retries) waits in that lane; {@link Priority#NORMAL} for
+ *        work that serves no command
  */
-public record CallContext(String commandId, Long issueNumber, Context trace) {
+public record CallContext(String commandId, Long issueNumber, Context trace, Priority priority) {
 
     /** MDC keys set on every line logged through {@link #log}: JSON logs carry them as fields. */
     public static final String MDC_COMMAND_ID = "commandId";
@@ -30,6 +35,12 @@ public record CallContext(String commandId, Long issueNumber, Context trace) {
 
     public CallContext {
         trace = trace == null ? Context.root() : trace;
+        priority = priority == null ? Priority.NORMAL : priority;
+    }
+
+    /** In the normal lane: replies, dead letters, invalid commands and work that reaches no gate. */
+    public CallContext(String commandId, Long issueNumber, Context trace) {
+        this(commandId, issueNumber, trace, Priority.NORMAL);
     }
 
     /** Work that serves no command, e.g. the readiness probe. */

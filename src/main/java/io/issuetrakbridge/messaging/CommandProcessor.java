@@ -144,11 +144,13 @@ public class CommandProcessor {
                     .chain(() -> deadLetter(record, commandId, invalid, FailureCategory.VALIDATION, 0)))
                     .invoke(() -> metrics.failed(FailureCategory.VALIDATION, record.timestamp()));
         }
-        CallContext context = new CallContext(command.commandId(), command.issueNumber(), record.trace());
+        boolean high = CommandScheduler.high(record.header(CommandScheduler.PRIORITY_HEADER));
+        // Its requests wait at the concurrency limit and the budget in its lane (scheduling/Priority).
+        CallContext context = new CallContext(command.commandId(), command.issueNumber(), record.trace(),
+                scheduler.priority(command.issueNumber(), high));
         // Processed on the issue's home partition, whatever partition it came on (routing/CommandRouter).
         // Waits parked for a window slot, fairly between issues, then in its issue's order (scheduling/).
-        Supplier<Uni<Void>> inSequence = () -> scheduler.submit(command.issueNumber(), record.partition(),
-                CommandScheduler.high(record.header(CommandScheduler.PRIORITY_HEADER)),
+        Supplier<Uni<Void>> inSequence = () -> scheduler.submit(command.issueNumber(), record.partition(), high,
                 () -> deliver(record, command, context));
         Uni<Void> routed = switch (router.route(record, command)) {
             case HERE -> inSequence.get();

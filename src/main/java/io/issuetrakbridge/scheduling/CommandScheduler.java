@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -29,6 +31,9 @@ import io.smallrye.mutiny.Uni;
  * Admitted commands of one issue still deliver one at a time, in admission order ({@link KeyedSequencer}); the
  * second slot an issue may hold (the default cap of 2) is its next command waiting there, ready the moment the
  * previous one ends, without a trip back through the scheduler.
+ * <p>
+ * The priority lane goes on past the window: a command's {@link #priority} goes with its requests to the
+ * concurrency limit and the request budget, which serve high-priority requests first too.
  */
 @ApplicationScoped
 public class CommandScheduler {
@@ -45,6 +50,8 @@ public class CommandScheduler {
     private final int fetchLimit;
     /** Admitted commands waiting in the sequencer for their issue's previous delivery to end. */
     private final AtomicInteger awaitingIssue = new AtomicInteger();
+    /** Per issue, its high-priority commands submitted whose delivery has not started; no entry for none. */
+    private final ConcurrentHashMap<Long, Integer> highWaiting = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     public CommandScheduler(BridgeConfig config, PartitionOwnership ownership, BridgeMetrics metrics) {
@@ -66,6 +73,17 @@ public class CommandScheduler {
         return priority != null && priority.trim().toLowerCase(Locale.ROOT).equals("high");
     }
 
+    /**
+     * The effective priority of a command of {@code issueNumber}, for the gates its requests wait at: high when it is
+     * high itself, or while a high-priority command of its issue waits (parked, or admitted and behind it in the
+     * issue's sequence) to be delivered after it (priority inheritance: the high one cannot go before it). Read by
+     * the gates while the command's delivery is under way: an issue has one at a time, so every high command of the
+     * issue not yet started is then behind this one.
+     */
+    public Priority priority(long issueNumber, boolean high) {
+        return high ? Priority.HIGH : () -> highWaiting.containsKey(issueNumber);
+    }
+
     /** Records the command stream may hold at once: the window plus the parking area. */
     public int fetchLimit() {
         return fetchLimit;
@@ -82,6 +100,10 @@ public class CommandScheduler {
         Turn turn = new Turn(issueNumber, partition, ownership.tenure(partition), delivery);
         if (closed) {
             return Uni.createFrom().failure(new PartitionOwnership.Revoked(partition));
+        }
+        if (high) {
+            turn.highWaiting.set(true);
+            highWaiting.merge(issueNumber, 1, Integer::sum);
         }
         List<Turn> admitted = new ArrayList<>(1);
         queue.offer(issueNumber, high, turn, t -> admit(t, admitted));
@@ -112,13 +134,22 @@ public class CommandScheduler {
         awaitingIssue.incrementAndGet();
         turn.place = sequencer.submit(turn.issue, () -> {
             awaitingIssue.decrementAndGet();
+            delivering(turn);
             return turn.delivery.get();
         });
         admitted.add(turn);
         return true;
     }
 
+    /** A high-priority command's delivery starts (or it ended without one): no longer promotes its issue. */
+    private void delivering(Turn turn) {
+        if (turn.highWaiting.compareAndSet(true, false)) {
+            highWaiting.computeIfPresent(turn.issue, (issue, n) -> n == 1 ? null : n - 1);
+        }
+    }
+
     private void finished(Turn turn) {
+        delivering(turn);
         if (turn.admitted) {
             release(turn.issue);
         } else if (!turn.dropped && !queue.withdraw(turn.issue, turn) && turn.admitted) {
@@ -141,6 +172,8 @@ public class CommandScheduler {
         private final Object tenure;
         private final Supplier<Uni<Void>> delivery;
         private final CompletableFuture<Uni<Void>> started = new CompletableFuture<>();
+        /** A high-priority command counted in {@code highWaiting}, until its delivery starts or it ends. */
+        private final AtomicBoolean highWaiting = new AtomicBoolean();
         private volatile boolean admitted;
         private volatile boolean dropped;
         private Uni<Void> place;

@@ -109,6 +109,49 @@ class CommandSchedulerTest {
     }
 
     @Test
+    void aNormalCommandGoesInThePriorityLaneWhileAHighOneOfItsIssueWaitsBehindIt() {
+        // One slot per issue: the high command waits parked behind issue 7's running one.
+        CommandScheduler scheduler = scheduler(OwnedPartitions.of(0), 4, 1, 10);
+        List<UniEmitter<? super Void>> running = new ArrayList<>();
+        Priority first = scheduler.priority(7, false);
+        Priority otherIssue = scheduler.priority(8, false);
+        scheduler.submit(7, 0, false, () -> held(running)).subscribe().with(ignored -> {
+        });
+        scheduler.submit(8, 0, false, () -> held(running)).subscribe().with(ignored -> {
+        });
+        assertFalse(first.high());
+
+        scheduler.submit(7, 0, true, () -> held(running)).subscribe().with(ignored -> {
+        });
+        assertTrue(first.high());
+        assertFalse(otherIssue.high());
+
+        // The first is done and the high one is delivered: issue 7's later normal commands are normal again.
+        running.get(0).complete(null);
+        assertEquals(3, running.size());
+        assertFalse(first.high());
+        assertFalse(scheduler.priority(7, false).high());
+        assertTrue(scheduler.priority(7, true).high());
+    }
+
+    @Test
+    void aHighCommandThatNeverStartsStopsPromotingItsIssue() {
+        CommandScheduler scheduler = scheduler(OwnedPartitions.of(0), 4, 1, 10);
+        List<UniEmitter<? super Void>> running = new ArrayList<>();
+        Priority first = scheduler.priority(7, false);
+        scheduler.submit(7, 0, false, () -> held(running)).subscribe().with(ignored -> {
+        });
+        var parked = scheduler.submit(7, 0, true, () -> held(running)).subscribe().with(ignored -> {
+        });
+        assertTrue(first.high());
+
+        // Its stream was cancelled while it was parked: withdrawn, it no longer waits behind the first.
+        parked.cancel();
+
+        assertFalse(first.high());
+    }
+
+    @Test
     void onlyTheValueHighAsksForThePriorityLane() {
         assertTrue(CommandScheduler.high("high"));
         assertTrue(CommandScheduler.high("High"));
