@@ -285,8 +285,9 @@ public class IssuetrakClient {
             CallContext command) {
         // The budget decides when a request may leave; then it waits, unsigned, for a slot of the concurrency
         // Issuetrak serves before its latency rises. Budget waits stay outside the slot: they are not Issuetrak's latency.
+        // At both, the command's priority decides who goes next (the probe is normal: it serves no command).
         return budget.spend(method != HttpMethod.GET, operation, command,
-                () -> concurrency.call(() -> signAndSend(method, path, body, operation, op, command),
+                () -> concurrency.call(command.priority(), () -> signAndSend(method, path, body, operation, op, command),
                         outcome -> outcome.response().status()),
                 outcome -> outcome.response().status());
     }

@@ -1,11 +1,9 @@
 package io.issuetrakbridge.resilience;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Queue;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,6 +21,8 @@ import com.netflix.concurrency.limits.limiter.SimpleLimiter;
 import io.issuetrakbridge.config.IssuetrakConfig;
 import io.issuetrakbridge.issuetrak.FailureCategory;
 import io.issuetrakbridge.issuetrak.IssuetrakException;
+import io.issuetrakbridge.scheduling.GateQueue;
+import io.issuetrakbridge.scheduling.Priority;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 
@@ -35,10 +35,11 @@ import io.smallrye.mutiny.subscription.UniEmitter;
  * or faster, lasts seconds. A 429, a 503 or a request that timed out counts as congestion (the limit
  * shrinks by 10%) without its time being taken as a latency; other failures teach it nothing.
  *
- * <p>Callers beyond the limit wait as a {@link Uni}, in arrival order, in a queue no longer than the requests
- * the bridge has in flight ({@code bridge.max-in-flight}); no thread blocks. A finished request hands its
- * slot to the oldest waiter. Switched off ({@code issuetrak.concurrency.adaptive=false}), requests pass
- * straight to the connection pool, whose size is the cap.
+ * <p>Callers beyond the limit wait as a {@link Uni} in a queue no longer than the requests the bridge has in
+ * flight ({@code bridge.max-in-flight}); no thread blocks. A finished request hands its slot to the oldest
+ * high-priority waiter, else the oldest ({@link GateQueue}): the priority lane holds here too. Switched off
+ * ({@code issuetrak.concurrency.adaptive=false}), requests pass straight to the connection pool, whose size is the
+ * cap.
  */
 public final class AdaptiveConcurrency {
 
@@ -66,7 +67,7 @@ public final class AdaptiveConcurrency {
     private final ProbeRttLimit probeRtt;
     // Held only to pair waiters with slots; never while a request runs or a waiter is resumed.
     private final Object lock = new Object();
-    private final Queue<Waiter> waiting = new ArrayDeque<>();
+    private final GateQueue<Waiter> waiting = new GateQueue<>();
 
     /**
      * Adaptive only when {@code issuetrak.concurrency.adaptive} is on and no request budget is configured: a budget
@@ -160,24 +161,33 @@ public final class AdaptiveConcurrency {
      * @param status the HTTP status of an answer (429 and 503 count as congestion)
      */
     public <T> Uni<T> call(Supplier<Uni<T>> request, ToIntFunction<T> status) {
+        return call(Priority.NORMAL, request, status);
+    }
+
+    /**
+     * As {@link #call(Supplier, ToIntFunction)}, for a request of {@code priority}: a high one gets a freed slot
+     * before the normal ones waiting.
+     */
+    public <T> Uni<T> call(Priority priority, Supplier<Uni<T>> request, ToIntFunction<T> status) {
         if (limiter == null) {
             return Uni.createFrom().deferred(request::get);
         }
-        return slot().onItem().transformToUni(slot -> request.get()
+        return slot(priority).onItem().transformToUni(slot -> request.get()
                 .onItem().invoke(answer -> slot.answered(status.applyAsInt(answer)))
                 .onFailure().invoke(slot::failed)
                 .onCancellation().invoke(slot::ignored));
     }
 
-    private Uni<Slot> slot() {
+    private Uni<Slot> slot(Priority priority) {
         return Uni.createFrom().emitter(emitter -> {
             Optional<Limiter.Listener> free;
             Waiter waiter = new Waiter(emitter);
             synchronized (lock) {
-                // Only when nobody waits: a newcomer must not overtake the queue.
+                // Only when nobody waits: a newcomer, whatever its priority, waits for the next freed slot, which
+                // goes to whoever's turn it is then.
                 free = waiting.isEmpty() ? limiter.acquire(null) : Optional.empty();
                 if (free.isEmpty()) {
-                    waiting.add(waiter);
+                    waiting.add(waiter, priority);
                 }
             }
             if (free.isPresent()) {
@@ -195,7 +205,7 @@ public final class AdaptiveConcurrency {
         });
     }
 
-    // After every release: as many of the oldest waiters as the (possibly new) limit allows get a slot.
+    // After every release: as many waiters as the (possibly new) limit allows get a slot, high priority first.
     private void handOver() {
         List<Waiter> resumed = new ArrayList<>();
         List<Limiter.Listener> slots = new ArrayList<>();
