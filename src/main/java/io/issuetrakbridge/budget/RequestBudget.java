@@ -21,6 +21,7 @@ import io.issuetrakbridge.config.BudgetRule;
 import io.issuetrakbridge.config.IssuetrakConfig;
 import io.issuetrakbridge.issuetrak.CallContext;
 import io.issuetrakbridge.metrics.BridgeMetrics;
+import io.issuetrakbridge.scheduling.Priority;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -30,7 +31,8 @@ import io.smallrye.mutiny.Uni;
  * passes through {@link #spend}, which waits, without blocking a thread, until each rule the request counts against
  * has room. One Bucket4j bucket holds the rules on all requests, another the rules on writes; a write takes a token
  * from both. Tokens are reserved (the bucket may go into debt), so waiting requests leave in turn, one per token,
- * instead of all waking and racing for the next.
+ * instead of all waking and racing for the next; each turn goes to the oldest high-priority request waiting, else
+ * the oldest ({@link BucketTurns}), so the priority lane holds at the budget too.
  * <p>
  * The buckets hold this instance's allowance of each rule ({@link RuleAllowance}): the rule's limit times the
  * instance's {@link PartitionShare}, recomputed on every rebalance, times the {@link ThrottleBackoff} factor, which
@@ -44,6 +46,8 @@ public class RequestBudget {
     private final Duration jitter;
     private final Bucket all;
     private final Bucket writes;
+    private final BucketTurns allTurns;
+    private final BucketTurns writeTurns;
     private final RecentRequests recentAll;
     private final RecentRequests recentWrites;
     private final ThrottleBackoff backoff = new ThrottleBackoff();
@@ -73,6 +77,8 @@ public class RequestBudget {
         this.allowances = allowances(share, 1.0);
         this.all = bucket(false);
         this.writes = bucket(true);
+        this.allTurns = all == null ? null : new BucketTurns(all);
+        this.writeTurns = writes == null ? null : new BucketTurns(writes);
         this.recentAll = new RecentRequests(maxLimit(false));
         this.recentWrites = new RecentRequests(maxLimit(true));
         for (BudgetRule rule : this.rules) {
@@ -92,7 +98,8 @@ public class RequestBudget {
      *
      * @param write whether it is a POST, PUT or DELETE
      * @param operation create, get, list or probe (the wait meter's tag)
-     * @param command whose request it is; its wait is kept apart from its retry budget ({@link #waited})
+     * @param command whose request it is; its wait is kept apart from its retry budget ({@link #waited}), and its
+     *        priority decides its place among the waiting requests
      * @param request builds and sends the request
      * @param status the HTTP status of an answer
      */
@@ -109,7 +116,9 @@ public class RequestBudget {
             long started = System.nanoTime();
             followBackoff(started);
             waiting.incrementAndGet();
-            Uni<Void> admitted = write ? take(writes).chain(() -> take(all)) : take(all);
+            Priority priority = command.priority();
+            Uni<Void> admitted = write ? take(writeTurns, priority).chain(() -> take(allTurns, priority))
+                    : take(allTurns, priority);
             return admitted.eventually(() -> {
                 waiting.decrementAndGet();
                 long waited = System.nanoTime() - started;
@@ -127,16 +136,9 @@ public class RequestBudget {
         });
     }
 
-    /** Reserves one token (the bucket may go into debt) and waits for its turn. */
-    private static Uni<Void> take(Bucket bucket) {
-        if (bucket == null) {
-            return Uni.createFrom().voidItem();
-        }
-        long nanos = bucket.consumeIgnoringRateLimits(1);
-        // Rounded up to whole milliseconds: Vert.x timers take nothing shorter, and a late request costs nothing.
-        long millis = (nanos + 999_999) / 1_000_000;
-        return millis < 1 ? Uni.createFrom().voidItem()
-                : Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(millis));
+    /** Reserves one token of the bucket (it may go into debt) and waits for a turn, in priority order. */
+    private static Uni<Void> take(BucketTurns turns, Priority priority) {
+        return turns == null ? Uni.createFrom().voidItem() : turns.take(priority);
     }
 
     private void answered(boolean write, int status) {

@@ -3,15 +3,23 @@ package io.issuetrakbridge.budget;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import io.issuetrakbridge.config.BudgetRule;
 import io.issuetrakbridge.config.TestConfigs;
 import io.issuetrakbridge.issuetrak.CallContext;
 import io.issuetrakbridge.metrics.BridgeMetrics;
+import io.issuetrakbridge.scheduling.Priority;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.Uni;
 
@@ -41,6 +49,42 @@ class RequestBudgetTest {
         assertThat(registry.get("issuetrak.bridge.budget.wait").tag("operation", "get").timer().count()).isEqualTo(2);
         budget.untrack(command);
         assertThat(budget.waited(command)).isZero();
+    }
+
+    /**
+     * The tight rule allows one request at once, then one each 250 ms; the other, where there is one, lets 20 go at
+     * once: the holder leaves at once, A, B and C wait for three turns of the tight rule (a write takes a token of
+     * the writes bucket, then of the all-requests one: the lane holds at either).
+     */
+    @ParameterizedTest
+    @CsvSource({ "5/1s, false", "5/1s/writes;1000/1s, true", "1000/1s/writes;5/1s, true" })
+    void aHighPriorityRequestTakesTheNextTurnAheadOfNormalOnesQueuedBeforeIt(String rules, boolean write) {
+        RequestBudget budget = new RequestBudget(Arrays.stream(rules.split(";")).map(BudgetRule::parse).toList(), 0.02,
+                Duration.ZERO, new BridgeMetrics(new SimpleMeterRegistry()));
+        List<String> sent = Collections.synchronizedList(new ArrayList<>());
+        CallContext normal = CallContext.of("normal", 1L);
+        CallContext high = new CallContext("high", 2L, null, Priority.HIGH);
+        List<CompletableFuture<Integer>> answers = List.of(
+                spend(budget, write, normal, "holder", sent),
+                spend(budget, write, normal, "A", sent),
+                spend(budget, write, normal, "B", sent),
+                spend(budget, write, high, "C", sent));
+        assertThat(sent).containsExactly("holder");
+        assertThat(budget.waiting()).isEqualTo(3);
+
+        CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).orTimeout(10, TimeUnit.SECONDS).join();
+
+        assertThat(sent).containsExactly("holder", "C", "A", "B");
+        assertThat(budget.waiting()).isZero();
+    }
+
+    /** Spends, noting the request's name when it is sent. */
+    private static CompletableFuture<Integer> spend(RequestBudget budget, boolean write, CallContext command,
+            String name, List<String> sent) {
+        return budget.spend(write, write ? "create" : "get", command, () -> {
+            sent.add(name);
+            return Uni.createFrom().item(write ? 201 : 200);
+        }, s -> s).subscribeAsCompletionStage();
     }
 
     private static Uni<Integer> sent(long[] sentAt, int index, int status) {
