@@ -194,9 +194,9 @@ public class RequestBudget {
     }
 
     /**
-     * Requests already waiting keep the times they were given at the old rate. A bucket that now refills faster
-     * would give the next request a time before theirs, and the two rates would overlap: its debt is scaled up so
-     * that it clears when the last of them leaves, and the new rate starts from there.
+     * The turns already reserved by waiting requests keep the times they were given at the old rate. A bucket that
+     * now refills faster would give the next request a time before theirs, and the two rates would overlap: its debt
+     * is scaled up so that it clears when the last of them comes, and the new rate starts from there.
      */
     private static void replace(Bucket bucket, BucketConfiguration configuration, double faster) {
         long debt = -bucket.getAvailableTokens();

@@ -73,32 +73,38 @@ class PriorityAtTheGatesTest {
         // A first note, so that the backlog finds the bridge warm (a cold first request takes a second).
         topics.send(Long.toString(base - 1), command("warm-up-" + UUID.randomUUID(), base - 1, "warm-up"));
         await().atMost(Duration.ofSeconds(30)).until(() -> sandbox.notes().forIssue(base - 1).size() == 1);
-        // 12 normal commands of 12 issues: all inside the window of 16, one sent at once, the rest queued at the budget.
+        // 15 normal commands of 15 issues: all inside the window of 16 (room left for the high one), one sent at once,
+        // the rest queued at the budget.
         List<CommandTopics.Keyed> backlog = new ArrayList<>();
-        for (int i = 0; i < 12; i++) {
+        for (int i = 0; i < 15; i++) {
             backlog.add(new CommandTopics.Keyed(Long.toString(base + i),
                     command("normal-" + i + "-" + UUID.randomUUID(), base + i, "normal")));
         }
         topics.sendAll(backlog);
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
-                .until(() -> budgetWaiting() >= 9);
+        // Every one of them has reached the budget (its partition's records can come a second after the others'), and
+        // at least 8 still wait there.
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            double waiting = budgetWaiting();
+            long created = LongStream.range(0, 15).filter(i -> !sandbox.notes().forIssue(base + i).isEmpty()).count();
+            return waiting >= 8 && waiting + created >= 15;
+        });
         long lastBeforeUrgent = sandbox.notes().all().stream().mapToLong(ReadNote::noteId).max().orElse(0);
         long urgentIssue = base + 999;
         topics.send(Long.toString(urgentIssue), command("urgent-" + UUID.randomUUID(), urgentIssue, "urgent"),
                 new RecordHeader(CommandScheduler.PRIORITY_HEADER, "high".getBytes(StandardCharsets.UTF_8)));
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> LongStream.range(0, 12)
+        await().atMost(Duration.ofSeconds(60)).until(() -> LongStream.range(0, 15)
                 .allMatch(i -> sandbox.notes().forIssue(base + i).size() == 1)
                 && sandbox.notes().forIssue(urgentIssue).size() == 1);
 
         long urgent = sandbox.notes().forIssue(urgentIssue).get(0).noteId();
-        long normalsAfterUrgent = LongStream.range(0, 12)
+        long normalsAfterUrgent = LongStream.range(0, 15)
                 .filter(i -> sandbox.notes().forIssue(base + i).get(0).noteId() > urgent).count();
-        // At least 9 normal commands were queued at the budget when it was produced; first come, first served it would
-        // have been created after all of them. It is created on the budget's next turn instead: after at most the one
-        // already sent and those whose turns came while its record travelled to the bridge (417 ms each).
+        // At least 8 normal commands were queued at the budget when it was produced; first come, first served, it
+        // would have been created after all of them. It is created on the budget's next turn instead: after at most
+        // the one already sent and those whose turns came while its record travelled to the bridge (417 ms each).
         assertThat(urgent - lastBeforeUrgent).isLessThanOrEqualTo(3);
-        assertThat(normalsAfterUrgent).isGreaterThanOrEqualTo(7);
+        assertThat(normalsAfterUrgent).isGreaterThanOrEqualTo(6);
         assertThat(budgetWaiting()).isZero();
     }
 
