@@ -85,6 +85,14 @@ public interface BridgeConfig {
          */
         @WithDefault("issuetrak.notes.ledger")
         String ledger();
+
+        /**
+         * The bridge's own compacted topic of routing marks (one partition, key: a commands partition): how far each
+         * commands partition has been routed, written by its owner, read by every instance to keep one issue's
+         * commands in order across partitions ({@code bridge.routing.marks.enabled}).
+         */
+        @WithDefault("issuetrak.notes.routing")
+        String routingMarks();
     }
 
     /** Exponential backoff with full jitter. */
@@ -187,6 +195,39 @@ public interface BridgeConfig {
          */
         @WithDefault("500ms")
         Duration orderWindow();
+
+        /**
+         * With routing marks on: the longest a command waits for them after it arrived. Past it the command is
+         * processed anyway, out of order if an earlier one is still unread (counted in
+         * {@code issuetrak_bridge_routing_order_forced_total}, a WARN per episode). It breaks the wait of instances
+         * whose buffers are full of commands waiting for each other's marks, and of a partition left without an
+         * owner.
+         */
+        @WithDefault("30s")
+        Duration maxOrderWait();
+
+        /** Routing marks: one issue's commands in order across partitions also when the bridge is behind. */
+        Marks marks();
+
+        /**
+         * Routing marks. Each owner of a commands partition publishes how far it has routed it (every record up to
+         * a timestamp read and, if forwarded, its copy on the broker) to {@code bridge.topics.routing-marks}; a
+         * command that waits for order is processed once every partition's mark has passed its timestamp plus
+         * {@code bridge.routing.order-window} and its home partition has read the copies the marks name.
+         */
+        interface Marks {
+            /**
+             * Whether commands that wait for order wait for routing marks (true) or for
+             * {@code bridge.routing.order-window} after their timestamp only (false: order holds only while the
+             * bridge keeps up).
+             */
+            @WithDefault("false")
+            boolean enabled();
+
+            /** How often each instance publishes the marks of the partitions it owns, idle ones included. */
+            @WithDefault("150ms")
+            Duration interval();
+        }
     }
 
     /**

@@ -86,6 +86,11 @@ public class ConfigValidator {
         if (orderWindow == null || orderWindow.isNegative()) {
             problems.add("bridge.routing.order-window must be 0 or a positive duration, e.g. 500ms");
         }
+        requirePositive(config.routing().maxOrderWait(), "bridge.routing.max-order-wait", problems);
+        requirePositive(config.routing().marks().interval(), "bridge.routing.marks.interval", problems);
+        if (config.routing().marks().enabled() && config.topics().routingMarks().equals(config.topics().commands())) {
+            problems.add("bridge.topics.routing-marks must be a topic of its own, not the commands topic");
+        }
         if (config.producer().retryMaxBackoff().compareTo(config.producer().retryBackoff()) < 0) {
             problems.add("bridge.producer.retry-max-backoff must not be shorter than bridge.producer.retry-backoff");
         }

@@ -14,6 +14,7 @@ import io.issuetrakbridge.config.IssuetrakConfig;
 import io.issuetrakbridge.config.BridgeConfig;
 import io.issuetrakbridge.metrics.BridgeMetrics;
 import io.issuetrakbridge.routing.CommandRouter;
+import io.issuetrakbridge.routing.RoutingMarks;
 import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
@@ -36,10 +37,12 @@ public class LedgerRebalanceListener implements KafkaConsumerRebalanceListener {
     private final CommandRouter router;
     private final String commandsTopic;
     private final RequestBudget budget;
+    private final RoutingMarks marks;
 
     public LedgerRebalanceListener(CommandLedger ledger, PartitionOwnership ownership, IssuetrakConfig issuetrak,
             BridgeMetrics metrics, TopicShapeCheck topics, CommandRouter router, BridgeConfig bridge,
-            RequestBudget budget) {
+            RequestBudget budget, RoutingMarks marks) {
+        this.marks = marks;
         this.budget = budget;
         this.router = router;
         this.commandsTopic = bridge.topics().commands();
@@ -59,6 +62,7 @@ public class LedgerRebalanceListener implements KafkaConsumerRebalanceListener {
         // A missing or misshapen ledger is named, with its fix, instead of a restore timing out.
         topics.awaitLedgerFor(ids);
         ledger.restore(ids);
+        marks.assigned(consumer, partitions);
         ownership.assigned(ids);
         shareBudget(consumer, partitions);
     }
@@ -69,6 +73,7 @@ public class LedgerRebalanceListener implements KafkaConsumerRebalanceListener {
         // A POST waits at most one request timeout for a connection and, once it has one, one more for its answer
         // (IssuetrakClient): still running after both it has failed on our side; give it a little more.
         ownership.revoke(ids, issuetrak.requestTimeout().multipliedBy(2).plusSeconds(2));
+        marks.revoked(partitions);
         ledger.forget(ids);
         metrics.partitionsRevoked(partitions);
         shareBudget(consumer, partitions);

@@ -58,16 +58,24 @@ public class TopicShapeCheck {
     private final BridgeConfig.Topics topics;
     private final BridgeConfig.Ledger ledger;
     private final String bootstrap;
+    private final boolean routingMarks;
     private Admin admin;
     private volatile TopicReport last;
 
     @Inject
     public TopicShapeCheck(@Identifier("default-kafka-broker") Map<String, Object> kafka, BridgeConfig config) {
-        this(kafka, config.topics(), config.ledger());
+        this(kafka, config.topics(), config.ledger(), config.routing().marks().enabled());
     }
 
     /** Outside CDI (tests): over {@code kafka} client settings. */
     public TopicShapeCheck(Map<String, Object> kafka, BridgeConfig.Topics topics, BridgeConfig.Ledger ledger) {
+        this(kafka, topics, ledger, false);
+    }
+
+    /** Outside CDI (tests): over {@code kafka} client settings, with or without the routing marks topic. */
+    public TopicShapeCheck(Map<String, Object> kafka, BridgeConfig.Topics topics, BridgeConfig.Ledger ledger,
+            boolean routingMarks) {
+        this.routingMarks = routingMarks;
         this.adminSettings = adminSettings(kafka);
         this.topics = topics;
         this.ledger = ledger;
@@ -139,6 +147,9 @@ public class TopicShapeCheck {
                                 topics.commands(), "<partitions>", "<replicas>", ""));
             } else {
                 ledgerPartitions = checkLedger(commands.get(), problems);
+                if (routingMarks) {
+                    checkRoutingMarks(commands.get(), warnings);
+                }
             }
             for (String topic : List.of(topics.replies(), topics.errors(), topics.deadLetters())) {
                 if (describe(topic).isEmpty()) {
@@ -209,16 +220,45 @@ public class TopicShapeCheck {
         return actual;
     }
 
+    /**
+     * The routing marks topic: one partition, compacted (the latest mark per commands partition is all that
+     * matters). Created like the ledger when missing; without it, commands that wait for order wait
+     * {@code bridge.routing.max-order-wait}, so a missing one is a warning, not a readiness failure.
+     */
+    private void checkRoutingMarks(TopicDescription commands, List<String> warnings) throws Exception {
+        String topic = topics.routingMarks();
+        if (describe(topic).isPresent()) {
+            return;
+        }
+        int replicas = ledger.replicationFactor().orElse(commands.partitions().get(0).replicas().size());
+        String create = createCommand(topic, "1", Integer.toString(replicas), " --config cleanup.policy=compact");
+        if (!ledger.createTopic()) {
+            warnings.add("the routing marks topic " + topic + " does not exist (bridge.ledger.create-topic=false): "
+                    + "commands that wait for order wait bridge.routing.max-order-wait; create it: " + create);
+            return;
+        }
+        Optional<String> refused = create(topic, 1, replicas, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, COMPACT));
+        refused.ifPresent(why -> warnings.add("the routing marks topic " + topic + " does not exist and the bridge "
+                + "could not create it (" + why + "): commands that wait for order wait bridge.routing.max-order-wait; "
+                + "create it: " + create));
+    }
+
     /** Creates the ledger topic; empty when created (or created meanwhile by another instance), else why not. */
     private Optional<String> create(String topic, int partitions, int replicas) throws Exception {
+        return create(topic, partitions, replicas, Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.RETENTION_MS_CONFIG, Long.toString(ledger.retention().toMillis())));
+    }
+
+    /** Creates a topic of the bridge's own; empty when created (or created meanwhile elsewhere), else why not. */
+    private Optional<String> create(String topic, int partitions, int replicas, Map<String, String> configs)
+            throws Exception {
         NewTopic newTopic = new NewTopic(topic, Optional.of(partitions), Optional.of((short) replicas))
-                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
-                        TopicConfig.RETENTION_MS_CONFIG, Long.toString(ledger.retention().toMillis())));
+                .configs(configs);
         try {
             admin().createTopics(List.of(newTopic)).all().get(REQUEST.toMillis(), TimeUnit.MILLISECONDS);
-            Log.infof("Topic check: created the ledger topic %s with %d partitions, replication factor %d, "
-                    + "cleanup.policy=compact,delete, retention.ms=%d", topic, partitions, replicas,
-                    ledger.retention().toMillis());
+            Log.infof("Topic check: created the topic %s with %d partitions, replication factor %d, %s", topic,
+                    partitions, replicas, configs);
             return Optional.empty();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof TopicExistsException) {

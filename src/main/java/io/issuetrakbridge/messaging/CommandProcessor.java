@@ -26,6 +26,7 @@ import io.issuetrakbridge.resilience.DeliveryResult;
 import io.issuetrakbridge.resilience.InFlight;
 import io.issuetrakbridge.resilience.NoteDelivery;
 import io.issuetrakbridge.routing.CommandRouter;
+import io.issuetrakbridge.routing.RoutingMarks;
 import io.issuetrakbridge.scheduling.CommandScheduler;
 import io.issuetrakbridge.tracing.CommandTracing;
 import org.jboss.logging.Logger;
@@ -61,11 +62,13 @@ public class CommandProcessor {
     private final CommandTracing tracing;
     private final CommandRouter router;
     private final CommandScheduler scheduler;
+    private final RoutingMarks marks;
     private final Completing completing = new Completing();
 
     public CommandProcessor(ObjectMapper mapper, BridgeConfig config, NoteDelivery delivery, CommandLedger ledger,
             OutcomePublisher publisher, BridgeMetrics metrics, CommandTracing tracing, CommandRouter router,
-            CommandScheduler scheduler) {
+            CommandScheduler scheduler, RoutingMarks marks) {
+        this.marks = marks;
         this.metrics = metrics;
         this.scheduler = scheduler;
         this.router = router;
@@ -140,6 +143,7 @@ public class CommandProcessor {
                     .warn(LOG, "invalid (record %s): %s", record.positionId(), invalid.getMessage());
             NoteFailedReply reply = new NoteFailedReply(commandId, invalid.issueNumber(),
                     FailureCategory.VALIDATION.name(), null, invalid.getMessage(), false, 0);
+            marks.read(record, false);
             return completing.run(() -> publisher.failed(record, reply)
                     .chain(() -> deadLetter(record, commandId, invalid, FailureCategory.VALIDATION, 0)))
                     .invoke(() -> metrics.failed(FailureCategory.VALIDATION, record.timestamp()));
@@ -152,11 +156,17 @@ public class CommandProcessor {
         // Waits parked for a window slot, fairly between issues, then in its issue's order (scheduling/).
         Supplier<Uni<Void>> inSequence = () -> scheduler.submit(command.issueNumber(), record.partition(), high,
                 () -> deliver(record, command, context));
-        Uni<Void> routed = switch (router.route(record, command)) {
+        CommandRouter.Route route = router.route(record, command);
+        Uni<Void> routed = switch (route) {
             case HERE -> inSequence.get();
-            case IN_TIMESTAMP_ORDER -> router.inTimestampOrder(record, command, inSequence);
+            case IN_TIMESTAMP_ORDER -> router.inTimestampOrder(record, command, context, inSequence);
             case FORWARD -> completing.run(() -> router.forward(record, command, context));
         };
+        if (route != CommandRouter.Route.FORWARD) {
+            // Placed in its issue's sequence or line by now: routing marks may count it as read (a forward counts
+            // itself, and is routed once its copy is on the broker).
+            marks.read(record, false);
+        }
         return routed
                 .onFailure(PartitionOwnership.Revoked.class).invoke(revoked -> context.debug(LOG,
                         "%s; its next owner processes it", revoked.getMessage()))

@@ -71,6 +71,8 @@ public class BridgeMetrics {
     private final PerTag<String, Counter> reconciliations;
     private final PerTag<String, Counter> replays;
     private final PerTag<String, Counter> forwarded;
+    private final Counter orderForced;
+    private final Counter marksPublished;
     private final PerTag<String, Timer> endToEnd;
     /** Keyed by operation and status, both open sets (any HTTP status can come back). */
     private final PerTag<List<String>, Timer> issuetrakCalls;
@@ -105,6 +107,12 @@ public class BridgeMetrics {
         this.replays = new PerTag<>(outcome -> registry.counter("issuetrak.bridge.replays", "outcome", outcome));
         this.forwarded = new PerTag<>(reason -> registry.counter("issuetrak.bridge.commands.forwarded",
                 "reason", reason));
+        this.orderForced = Counter.builder("issuetrak.bridge.routing.order.forced")
+                .description("Commands processed after waiting bridge.routing.max-order-wait for routing marks, "
+                        + "possibly out of their issue's order")
+                .register(registry);
+        this.marksPublished = Counter.builder("issuetrak.bridge.routing.marks.published")
+                .description("Routing marks this instance wrote to the marks topic").register(registry);
         this.endToEnd = new PerTag<>(outcome -> Timer.builder("issuetrak.bridge.command.latency")
                 .description("From the command record's timestamp to its outcome on the broker")
                 .tags("outcome", outcome)
@@ -184,6 +192,16 @@ public class BridgeMetrics {
      */
     public void forwarded(String reason) {
         forwarded.get(reason).increment();
+    }
+
+    /** A command left its wait for routing marks after bridge.routing.max-order-wait. */
+    public void orderForced() {
+        orderForced.increment();
+    }
+
+    /** A routing mark is on the broker. */
+    public void routingMarkPublished() {
+        marksPublished.increment();
     }
 
     public void retried(FailureCategory category) {

@@ -5,9 +5,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -22,6 +25,7 @@ import io.issuetrakbridge.messaging.OutcomePublisher;
 import io.issuetrakbridge.messaging.RecordSender;
 import io.issuetrakbridge.metrics.BridgeMetrics;
 import io.issuetrakbridge.resilience.KeyedSequencer;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 
@@ -47,6 +51,9 @@ public class CommandRouter {
 
     private static final Logger LOG = Logger.getLogger(CommandRouter.class);
 
+    /** How often commands waiting for routing marks are looked at again. */
+    private static final long RECHECK_MILLIS = 20;
+
     /** Header of a forwarded copy: {@code <partition>-<offset>} of the record it copies, in the commands topic. */
     public static final String FORWARDED_FROM_HEADER = "bridge-forwarded-from";
 
@@ -68,16 +75,39 @@ public class CommandRouter {
     private final TimestampOrder<Long, Turn> order;
     /** Forwards of one issue leave one after another, so a resend cannot overtake a later forward. */
     private final KeyedSequencer<Long> forwards = new KeyedSequencer<>();
+    private final RoutingMarks marks;
+    private final MarkBoard board;
+    private final OrderRule rule;
+    /** Whether commands are being released past bridge.routing.max-order-wait: one WARN per such episode. */
+    private final AtomicBoolean forcing = new AtomicBoolean();
     private volatile int partitions;
+    private volatile long timer = -1;
 
     public CommandRouter(RecordSender sender, PartitionOwnership ownership, BridgeMetrics metrics, Vertx vertx,
-            BridgeConfig config) {
+            BridgeConfig config, RoutingMarks marks, MarkBoard board) {
         this.sender = sender;
         this.ownership = ownership;
         this.metrics = metrics;
         this.vertx = vertx;
+        this.marks = marks;
+        this.board = board;
         this.commandsTopic = config.topics().commands();
         this.order = new TimestampOrder<>(config.routing().orderWindow(), System::currentTimeMillis);
+        this.rule = new OrderRule(config.routing().orderWindow().toMillis(), config.routing().maxOrderWait().toMillis());
+    }
+
+    /** With routing marks, waiting commands are looked at again as marks and reads come in, and as time passes. */
+    void start(@Observes StartupEvent event) {
+        if (marks.enabled()) {
+            timer = vertx.setPeriodic(RECHECK_MILLIS, id -> releaseAll());
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
     }
 
     /**
@@ -121,8 +151,14 @@ public class CommandRouter {
         String reason = reason(record.key(), command.issueNumber());
         // The acknowledgement inside the owned stretch too: a revocation then commits the forwarded record's
         // offset instead of leaving it for the next owner to forward again.
+        RouteProgress progress = marks.read(record, true);
         return ownership.whileOwned(record.partition(), () -> forwards.submit(command.issueNumber(),
                 () -> sender.send(copy(record, command, home), context, () -> ownership.owns(record.partition())))
+                .invoke(sent -> {
+                    if (progress != null) {
+                        progress.forwarded(record.offset(), home, sent.offset());
+                    }
+                })
                 .chain(() -> Uni.createFrom().completionStage(record.message().ack())))
                 .invoke(() -> {
                     metrics.forwarded(reason);
@@ -162,21 +198,25 @@ public class CommandRouter {
 
     /**
      * Runs {@code submit} (which takes the command's place in its issue's sequence) once the command's turn has
-     * come by {@link TimestampOrder}: {@code bridge.routing.order-window} after its timestamp, and after every
-     * command of its issue with an earlier timestamp that arrived meanwhile.
+     * come. Without routing marks, by {@link TimestampOrder}: {@code bridge.routing.order-window} after its
+     * timestamp, and after every command of its issue with an earlier timestamp that arrived meanwhile. With them,
+     * by {@link OrderRule}: once every partition's mark has passed its timestamp plus the window and its home
+     * partition has read the copies those marks name, or after {@code bridge.routing.max-order-wait}. The command
+     * takes its place in the line when this is called, so a record read after it is placed after it.
      */
-    public Uni<Void> inTimestampOrder(CommandRecord record, NoteCommand command, Supplier<Uni<Void>> submit) {
-        return Uni.createFrom().deferred(() -> {
-            long issue = command.issueNumber();
-            Turn turn = new Turn(submit);
-            long wait = order.add(issue, place(record), turn);
-            if (wait == 0) {
-                release(issue);
-            } else {
-                vertx.setTimer(wait, id -> release(issue));
-            }
-            return Uni.createFrom().completionStage(turn.started).chain(started -> started);
-        });
+    public Uni<Void> inTimestampOrder(CommandRecord record, NoteCommand command, CallContext context,
+            Supplier<Uni<Void>> submit) {
+        long issue = command.issueNumber();
+        Turn turn = new Turn(submit, context);
+        long wait = order.add(issue, place(record), turn);
+        if (marks.enabled()) {
+            release(issue);
+        } else if (wait == 0) {
+            release(issue);
+        } else {
+            vertx.setTimer(wait, id -> release(issue));
+        }
+        return Uni.createFrom().completionStage(turn.started).chain(started -> started);
     }
 
     /** Where a record was first produced: its own place, or the original's for a forwarded copy. */
@@ -198,21 +238,63 @@ public class CommandRouter {
     private void release(long issue) {
         List<Turn> released = new ArrayList<>();
         // Places in the issue's sequence are taken under the order's lock, in order; the work starts after it.
-        order.drain(issue, turn -> {
-            turn.place = turn.submit.get();
-            released.add(turn);
-        });
-        released.forEach(turn -> turn.started.complete(turn.place));
+        if (marks.enabled()) {
+            order.drain(issue, this::ready, (turn, how) -> {
+                turn.place = turn.submit.get();
+                turn.forced = how == OrderRule.Release.FORCED;
+                released.add(turn);
+            });
+        } else {
+            order.drain(issue, turn -> {
+                turn.place = turn.submit.get();
+                released.add(turn);
+            });
+        }
+        released.forEach(this::started);
+    }
+
+    private void releaseAll() {
+        order.keys().forEach(this::release);
+    }
+
+    /** {@link OrderRule} for the head of an issue's line, on its home partition by the current count. */
+    private OrderRule.Release ready(long issue, TimestampOrder.Place place, long arrived, long now) {
+        int count = partitions;
+        if (count == 0) {
+            return rule.release(place.timestamp(), arrived, Long.MIN_VALUE, now);
+        }
+        int home = HomePartition.of(issue, count);
+        long horizon = OrderRule.horizon(home, count, board::latest, marks.readPosition(home));
+        return rule.release(place.timestamp(), arrived, horizon, now);
+    }
+
+    private void started(Turn turn) {
+        if (turn.forced) {
+            metrics.orderForced();
+            if (forcing.compareAndSet(false, true)) {
+                turn.context.warn(LOG, "processed after waiting bridge.routing.max-order-wait for the routing marks "
+                        + "of every partition: an earlier command of its issue may still be unread on another "
+                        + "partition (an instance behind, a partition without an owner, or buffers full of commands "
+                        + "waiting for each other); further such commands are counted in "
+                        + "issuetrak_bridge_routing_order_forced_total");
+            }
+        } else if (marks.enabled() && forcing.compareAndSet(true, false)) {
+            turn.context.info(LOG, "processed in order by the routing marks again");
+        }
+        turn.started.complete(turn.place);
     }
 
     /** A command waiting for its turn. */
     private static final class Turn {
         private final Supplier<Uni<Void>> submit;
+        private final CallContext context;
         private final CompletableFuture<Uni<Void>> started = new CompletableFuture<>();
         private Uni<Void> place;
+        private boolean forced;
 
-        Turn(Supplier<Uni<Void>> submit) {
+        Turn(Supplier<Uni<Void>> submit, CallContext context) {
             this.submit = submit;
+            this.context = context;
         }
     }
 

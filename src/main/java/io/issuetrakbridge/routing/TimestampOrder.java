@@ -41,7 +41,19 @@ public final class TimestampOrder<K, T> {
         }
     }
 
-    private record Waiting<T>(Place place, long due, long sequence, T item) {
+    private record Waiting<T>(Place place, long arrived, long due, long sequence, T item) {
+    }
+
+    /** Whether the command at the head of its key's line may leave now (routing marks). */
+    @FunctionalInterface
+    public interface Ready<K> {
+        OrderRule.Release test(K key, Place place, long arrived, long now);
+    }
+
+    /** Takes a command that leaves, and how. */
+    @FunctionalInterface
+    public interface Leaving<T> {
+        void leave(T item, OrderRule.Release how);
     }
 
     private final long windowMillis;
@@ -71,7 +83,7 @@ public final class TimestampOrder<K, T> {
             int byPlace = a.place().compareTo(b.place());
             // A redelivered copy of the same place leaves after the first: both are answered, in arrival order.
             return byPlace != 0 ? byPlace : Long.compare(a.sequence(), b.sequence());
-        })).add(new Waiting<>(place, due, sequence++, item));
+        })).add(new Waiting<>(place, now, due, sequence++, item));
         return Math.max(0, due - now);
     }
 
@@ -94,6 +106,36 @@ public final class TimestampOrder<K, T> {
             waiting.remove(key);
         }
         due.forEach(inOrder);
+    }
+
+    /**
+     * Hands {@code inOrder} the commands at the head of the key's line, in order, while {@code ready} lets each go
+     * ({@link OrderRule.Release#IN_ORDER} or {@link OrderRule.Release#FORCED}), under this object's lock as
+     * {@link #drain(Object, Consumer)} does. The window's due times play no part.
+     */
+    public synchronized void drain(K key, Ready<K> ready, Leaving<T> inOrder) {
+        PriorityQueue<Waiting<T>> line = waiting.get(key);
+        if (line == null) {
+            return;
+        }
+        long now = clock.getAsLong();
+        while (!line.isEmpty()) {
+            Waiting<T> head = line.peek();
+            OrderRule.Release how = ready.test(key, head.place(), head.arrived(), now);
+            if (how == OrderRule.Release.WAIT) {
+                break;
+            }
+            line.poll();
+            inOrder.leave(head.item(), how);
+        }
+        if (line.isEmpty()) {
+            waiting.remove(key);
+        }
+    }
+
+    /** The keys with commands waiting. */
+    public synchronized List<K> keys() {
+        return new ArrayList<>(waiting.keySet());
     }
 
     /** Commands waiting, over all keys. */

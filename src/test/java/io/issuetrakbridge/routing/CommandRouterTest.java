@@ -92,7 +92,7 @@ class CommandRouterTest {
 
     @Test
     void onlyTheIssueKeyOnTheHomePartitionIsProcessedAtOnce() {
-        CommandRouter router = new CommandRouter(null, null, null, null, TestConfigs.bridge(Map.of()));
+        CommandRouter router = new CommandRouter(null, null, null, null, TestConfigs.bridge(Map.of()), null, null);
         router.partitionCount(3);
         NoteCommand issue42 = command("c-1");
         // murmur2("42") = 417700972, 417700972 % 3 = 1: issue 42's home among 3 partitions is 1.
