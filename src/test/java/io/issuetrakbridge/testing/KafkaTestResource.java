@@ -46,6 +46,7 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
         config.put("bridge.topics.errors", "errors-" + suffix);
         config.put("bridge.topics.dead-letters", "dlq-" + suffix);
         config.put("bridge.topics.ledger", "ledger-" + suffix);
+        config.put("bridge.topics.routing-marks", "routing-" + suffix);
         config.put("kafka.group.id", "bridge-" + suffix);
         if (!config.containsKey("quarkus.kafka.devservices.enabled")) {
             KafkaTopics.create(config.get("kafka.bootstrap.servers"), Map.of(
@@ -53,8 +54,9 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
                     config.get("bridge.topics.ledger"), partitions,
                     config.get("bridge.topics.replies"), 1,
                     config.get("bridge.topics.errors"), 1,
-                    config.get("bridge.topics.dead-letters"), 1),
-                    Set.of(config.get("bridge.topics.ledger")));
+                    config.get("bridge.topics.dead-letters"), 1,
+                    config.get("bridge.topics.routing-marks"), 1),
+                    Set.of(config.get("bridge.topics.ledger"), config.get("bridge.topics.routing-marks")));
         }
         return config;
     }
