@@ -57,8 +57,9 @@ class DeployManifestsTest {
     private static final String SECRET = "issuetrak-bridge-secrets";
     private static final String COMMANDS_TOPIC = "issuetrak.notes.commands";
     private static final String LEDGER_TOPIC = "issuetrak.notes.ledger";
+    private static final String ROUTING_TOPIC = "issuetrak.notes.routing";
     private static final Set<String> TOPICS = Set.of(COMMANDS_TOPIC, "issuetrak.notes.replies",
-            "issuetrak.notes.errors", "issuetrak.notes.dlq", LEDGER_TOPIC);
+            "issuetrak.notes.errors", "issuetrak.notes.dlq", LEDGER_TOPIC, ROUTING_TOPIC);
     private static final int MANAGEMENT_PORT = 9000;
 
     /** Kubernetes object names: a DNS-1123 subdomain. */
@@ -422,6 +423,16 @@ class DeployManifestsTest {
                 problems.add(ledger.where("retention.ms must not be shorter than " + COMMANDS_TOPIC + "'s"));
             }
         }
+        // Routing marks: one partition every pod reads whole, compacted to the latest mark per commands partition.
+        Doc routing = byTopic.get(ROUTING_TOPIC);
+        if (routing != null) {
+            if (routing.at("/spec/partitions").asInt() != 1) {
+                problems.add(routing.where("spec.partitions must be 1 (the bridge writes and reads partition 0)"));
+            }
+            if (!routing.at("/spec/config/cleanup.policy").asText().equals("compact")) {
+                problems.add(routing.where("config cleanup.policy must be compact"));
+            }
+        }
         assertThat(problems).isEmpty();
     }
 
@@ -455,6 +466,9 @@ class DeployManifestsTest {
                 .equals("false");
         needed.put("topic " + LEDGER_TOPIC, createsLedger ? Set.of("Write", "Read", "DescribeConfigs", "Create")
                 : Set.of("Write", "Read", "DescribeConfigs"));
+        if (config.getOrDefault("BRIDGE_ROUTING_MARKS_ENABLED", YAML.nullNode()).asText().equals("true")) {
+            needed.put("topic " + ROUTING_TOPIC, Set.of("Write", "Read"));
+        }
         needed.put("group " + config.getOrDefault("KAFKA_GROUP_ID", YAML.getNodeFactory().textNode(APP)).asText(), Set.of("Read"));
         needed.put("group " + config.getOrDefault("BRIDGE_REPLAY_CONSUMER_GROUP", YAML.getNodeFactory().textNode(APP + "-replay"))
                 .asText(), Set.of("Read"));

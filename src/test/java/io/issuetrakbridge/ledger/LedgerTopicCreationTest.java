@@ -28,7 +28,7 @@ import io.quarkus.test.junit.TestProfile;
 /**
  * The operator's case of issue 17: a ledger topic created by nobody. The bridge creates it, shaped like the
  * commands topic (3 partitions in the tests) and compacted, and answers commands; before, it logged a restore
- * time-out once a minute and processed nothing.
+ * time-out once a minute and processed nothing. The routing marks topic is made the same way.
  */
 @QuarkusTest
 @TestProfile(LedgerTopicCreationTest.NoLedgerTopic.class)
@@ -37,10 +37,12 @@ class LedgerTopicCreationTest {
     /** A ledger topic name that no one has created. */
     public static class NoLedgerTopic implements QuarkusTestProfile {
         static final String LEDGER = "ledger-created-by-the-bridge-" + UUID.randomUUID();
+        static final String MARKS = "routing-marks-created-by-the-bridge-" + UUID.randomUUID();
 
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("bridge.topics.ledger", LEDGER);
+            return Map.of("bridge.topics.ledger", LEDGER, "bridge.routing.marks.enabled", "true",
+                    "bridge.topics.routing-marks", MARKS);
         }
     }
 
@@ -67,6 +69,12 @@ class LedgerTopicCreationTest {
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, NoLedgerTopic.LEDGER);
             Config ledger = admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
             assertThat(ledger.get("cleanup.policy").value()).isEqualTo("compact,delete");
+            // The routing marks topic too: one partition, compacted (the latest mark per commands partition).
+            assertThat(admin.describeTopics(List.of(NoLedgerTopic.MARKS)).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get(NoLedgerTopic.MARKS).partitions()).hasSize(1);
+            ConfigResource marks = new ConfigResource(ConfigResource.Type.TOPIC, NoLedgerTopic.MARKS);
+            assertThat(admin.describeConfigs(List.of(marks)).all().get(30, TimeUnit.SECONDS).get(marks)
+                    .get("cleanup.policy").value()).isEqualTo("compact");
         }
     }
 }

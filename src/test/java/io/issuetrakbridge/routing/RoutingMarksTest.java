@@ -4,7 +4,6 @@ import static io.issuetrakbridge.messaging.NotePipelineTest.command;
 import static io.issuetrakbridge.testing.CommandTopics.commandIds;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,10 +15,8 @@ import java.util.concurrent.TimeUnit;
 import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -76,18 +73,6 @@ class RoutingMarksTest {
         sandbox.faults().reset();
     }
 
-    private KafkaProducer<byte[], byte[]> producer() {
-        return new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, topics.bootstrap(),
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
-    }
-
-    private static byte[] bytes(String text) {
-        return text == null ? null : text.getBytes(StandardCharsets.UTF_8);
-    }
-
     private double held() {
         return registry.get("issuetrak.bridge.commands.in.flight").gauge().value();
     }
@@ -114,12 +99,13 @@ class RoutingMarksTest {
         List<String> ids = new ArrayList<>();
         List<Future<RecordMetadata>> sent = new ArrayList<>();
         long start = System.currentTimeMillis();
-        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+        try (KafkaProducer<byte[], byte[]> producer = RoutingTest.producer(topics.bootstrap())) {
             for (int i = 0; i < 9; i++) {
                 String id = "behind-" + i + "-" + UUID.randomUUID();
                 ids.add(id);
                 sent.add(producer.send(new ProducerRecord<>(CommandTopics.topic("commands"), i % PARTITIONS,
-                        start + 2L * i, bytes(i % 2 == 0 ? null : "tenant-7"), bytes(command(id, issue, "note " + i)))));
+                        start + 2L * i, RoutingTest.bytes(i % 2 == 0 ? null : "tenant-7"),
+                        RoutingTest.bytes(command(id, issue, "note " + i)))));
             }
             producer.flush();
             for (Future<RecordMetadata> f : sent) {

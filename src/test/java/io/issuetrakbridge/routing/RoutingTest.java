@@ -63,14 +63,19 @@ class RoutingTest {
     }
 
     private KafkaProducer<byte[], byte[]> producer() {
+        return producer(topics.bootstrap());
+    }
+
+    /** A producer that picks partitions and keys as told. */
+    static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
         return new KafkaProducer<>(java.util.Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, topics.bootstrap(),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
     }
 
-    private static byte[] bytes(String text) {
+    static byte[] bytes(String text) {
         return text == null ? null : text.getBytes(StandardCharsets.UTF_8);
     }
 
