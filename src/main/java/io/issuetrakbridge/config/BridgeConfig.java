@@ -87,9 +87,9 @@ public interface BridgeConfig {
         String ledger();
 
         /**
-         * The bridge's own compacted topic of routing marks (one partition, key: a commands partition): how far each
-         * commands partition has been routed, written by its owner, read by every instance to keep one issue's
-         * commands in order across partitions ({@code bridge.routing.marks.enabled}).
+         * The bridge's own compacted topic of routing marks (one partition, key {@code <commands topic>/<partition>}):
+         * how far each commands partition has been routed, written by its owner, read by every instance to keep one
+         * issue's commands in order across partitions ({@code bridge.routing.marks.enabled}).
          */
         @WithDefault("issuetrak.notes.routing")
         String routingMarks();

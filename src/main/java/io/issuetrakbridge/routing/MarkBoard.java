@@ -25,7 +25,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 
 /**
- * The latest routing mark of every commands partition, read from the marks topic by every instance (assigned, not
+ * The latest routing mark of every partition of this bridge's commands topic, read from the marks topic by every instance (assigned, not
  * subscribed: each instance reads all of it). Starts a little before the topic's end, where the latest mark of every
  * owned partition is, and follows it on a thread of its own. Off unless {@code bridge.routing.marks.enabled}.
  */
@@ -37,6 +37,7 @@ public class MarkBoard {
 
     private final boolean enabled;
     private final String topic;
+    private final String commandsTopic;
     private final Map<String, Object> kafka;
     private final ObjectMapper json;
     private final Map<Integer, Mark> latest = new ConcurrentHashMap<>();
@@ -48,6 +49,7 @@ public class MarkBoard {
             ObjectMapper json) {
         this.enabled = config.routing().marks().enabled();
         this.topic = config.topics().routingMarks();
+        this.commandsTopic = config.topics().commands();
         this.kafka = kafka;
         this.json = json;
     }
@@ -114,7 +116,9 @@ public class MarkBoard {
         }
         try {
             Mark mark = json.readValue(record.value(), Mark.class);
-            latest.put(mark.partition(), mark);
+            if (commandsTopic.equals(mark.topic())) {
+                latest.put(mark.partition(), mark);
+            }
         } catch (java.io.IOException | RuntimeException e) {
             Log.warnf("Routing marks: the record at offset %d of %s is not a mark (%s); skipped", record.offset(),
                     topic, e.getMessage());

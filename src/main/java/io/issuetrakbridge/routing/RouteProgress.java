@@ -16,6 +16,7 @@ import java.util.TreeMap;
  */
 public final class RouteProgress {
 
+    private final String topic;
     private final int partition;
     /** Every record below it has been read here (or was committed before this tenure). */
     private long read;
@@ -29,12 +30,14 @@ public final class RouteProgress {
     private final Map<Integer, Long> copies = new HashMap<>();
 
     /**
+     * @param topic the commands topic
      * @param position the consumer's position when the partition was assigned: every record below it was processed
      *        by an earlier owner
      * @param ends the end offset of every commands partition when it was assigned: copies an earlier owner forwarded
      *        from q lie below them, and this tenure cannot know where
      */
-    public RouteProgress(int partition, long position, Map<Integer, Long> ends) {
+    public RouteProgress(String topic, int partition, long position, Map<Integer, Long> ends) {
+        this.topic = topic;
         this.partition = partition;
         this.read = position;
         this.routed = position;
@@ -85,7 +88,7 @@ public final class RouteProgress {
     public synchronized Mark mark(long now) {
         Map<Integer, Long> needs = new HashMap<>(copies);
         needs.put(partition, routed);
-        return new Mark(partition, Math.max(latestTimestamp, caughtUpAt), needs, now);
+        return new Mark(topic, partition, Math.max(latestTimestamp, caughtUpAt), needs, now);
     }
 
     private void fold() {

@@ -98,7 +98,7 @@ public class RoutingMarks {
         Map<Integer, Long> ends = new HashMap<>();
         consumer.endOffsets(all).forEach((tp, end) -> ends.put(tp.partition(), end));
         for (TopicPartition tp : partitions) {
-            owned.put(tp.partition(), new RouteProgress(tp.partition(), consumer.position(tp), ends));
+            owned.put(tp.partition(), new RouteProgress(commandsTopic, tp.partition(), consumer.position(tp), ends));
         }
     }
 
@@ -176,7 +176,7 @@ public class RoutingMarks {
                 throw new IllegalStateException("a mark is plain data", e);
             }
             sender.send(new ProducerRecord<>(marksTopic, 0, null,
-                    Integer.toString(mark.partition()).getBytes(StandardCharsets.UTF_8), value))
+                    (commandsTopic + "/" + mark.partition()).getBytes(StandardCharsets.UTF_8), value))
                     .subscribe().with(sent -> metrics.routingMarkPublished(), failure -> Log.debugf(
                             "Routing marks: the mark of partition %d was not published (%s); the next one follows",
                             mark.partition(), failure.getMessage()));

@@ -43,6 +43,11 @@ class ForwardingCrashIT extends ProcessTestSupport {
     private record Produced(String tag, long issue, String positionId) {
     }
 
+    /** Settings of both runs of the service beyond the tests' own. */
+    Map<String, String> config() {
+        return Map.of();
+    }
+
     @Test
     void sigkillWhileForwardingThenRestartCreatesEveryNoteExactlyOnce() throws Exception {
         newTopics("forward", PARTITIONS);
@@ -51,7 +56,7 @@ class ForwardingCrashIT extends ProcessTestSupport {
         ConsumerTask<byte[], byte[]> errors = follow("errors");
         ConsumerTask<byte[], byte[]> commandsTopic = follow("commands");
 
-        BridgeProcess first = startBridge("first", Map.of());
+        BridgeProcess first = startBridge("first", config());
         first.awaitReady(Duration.ofSeconds(90));
         // One producer, each issue's commands round-robin over the partitions, under no key, another key and the
         // issue number: two in three are not on their issue's home partition and are forwarded.
@@ -67,7 +72,7 @@ class ForwardingCrashIT extends ProcessTestSupport {
         assertThat(exit).as("exit code of a SIGKILLed JVM").isEqualTo(137);
         assertThat(sandbox.notes().size()).as("killed well before the end").isLessThan(1500);
 
-        startBridge("restarted", Map.of());
+        startBridge("restarted", config());
         Awaitility.await("every command produced").atMost(Duration.ofSeconds(60)).until(() -> sent.get() == 2000);
         Set<String> expected = ConcurrentHashMap.newKeySet();
         synchronized (produced) {

@@ -69,6 +69,7 @@ class SecureKafkaIT {
     private static final String ERRORS = "issuetrak.notes.errors";
     private static final String DLQ = "issuetrak.notes.dlq";
     private static final String LEDGER = "issuetrak.notes.ledger";
+    private static final String ROUTING = "issuetrak.notes.routing";
     private static final String REPLAY_TOKEN = "secure-it-replay-token-" + UUID.randomUUID();
 
     private static SecureKafkaBroker broker;
@@ -86,7 +87,8 @@ class SecureKafkaIT {
         try (Admin admin = Admin.create(broker.adminClient())) {
             admin.createTopics(List.of(new NewTopic(COMMANDS, 3, (short) 1), new NewTopic(REPLIES, 1, (short) 1),
                     new NewTopic(ERRORS, 1, (short) 1), new NewTopic(DLQ, 1, (short) 1),
-                    new NewTopic(LEDGER, 3, (short) 1).configs(Map.of("cleanup.policy", "compact,delete"))))
+                    new NewTopic(LEDGER, 3, (short) 1).configs(Map.of("cleanup.policy", "compact,delete")),
+                    new NewTopic(ROUTING, 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
                     .all().get(30, TimeUnit.SECONDS);
             admin.createAcls(StrimziAcls.bindings()).all().get(30, TimeUnit.SECONDS);
         }
@@ -232,6 +234,8 @@ class SecureKafkaIT {
         config.keySet().removeIf(key -> key.startsWith("kafka.") || key.startsWith("bridge.topics."));
         Map<String, String> env = new HashMap<>(environment);
         env.put("BRIDGE_LEDGER_CREATE_TOPIC", "false");
+        // As deploy/configmap.yaml: the routing marks are written and read with the KafkaUser's ACLs too.
+        env.put("BRIDGE_ROUTING_MARKS_ENABLED", "true");
         env.put("BRIDGE_REPLAY_TOKEN", REPLAY_TOKEN);
         BridgeProcess process = BridgeProcess.start("SecureKafkaIT-" + name, config, env);
         processes.add(process);

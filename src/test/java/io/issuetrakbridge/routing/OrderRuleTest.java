@@ -17,9 +17,9 @@ class OrderRuleTest {
     @Test
     void theHorizonOfAHomeIsTheLeastOfAllMarksOnceItHasReadWhatTheyNeed() {
         Map<Integer, Mark> marks = Map.of(
-                0, new Mark(0, 10_000, Map.of(1, 5L), 0),
-                1, new Mark(1, 9_000, Map.of(1, 7L), 0),
-                2, new Mark(2, 12_000, Map.of(0, 50L), 0));
+                0, new Mark("commands", 0, 10_000, Map.of(1, 5L), 0),
+                1, new Mark("commands", 1, 9_000, Map.of(1, 7L), 0),
+                2, new Mark("commands", 2, 12_000, Map.of(0, 50L), 0));
         assertThat(OrderRule.horizon(1, 3, marks::get, 7)).isEqualTo(9_000);
         // Partition 1 has not read up to what partition 1's own mark covers.
         assertThat(OrderRule.horizon(1, 3, marks::get, 6)).isEqualTo(Long.MIN_VALUE);
@@ -111,7 +111,7 @@ class OrderRuleTest {
             this.progress = new RouteProgress[partitions];
             for (int p = 0; p < partitions; p++) {
                 logs.add(new ArrayList<>());
-                progress[p] = new RouteProgress(p, 0, Map.of());
+                progress[p] = new RouteProgress("commands", p, 0, Map.of());
             }
         }
 

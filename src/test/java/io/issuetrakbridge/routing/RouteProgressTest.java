@@ -10,7 +10,7 @@ class RouteProgressTest {
 
     @Test
     void aNewTenureNeedsWhatWasOnEveryPartitionAtItsStartAndHasNoHorizon() {
-        RouteProgress progress = new RouteProgress(1, 10, Map.of(0, 4L, 1, 12L, 2, 7L));
+        RouteProgress progress = new RouteProgress("commands", 1, 10, Map.of(0, 4L, 1, 12L, 2, 7L));
         Mark mark = progress.mark(99);
         assertThat(mark.partition()).isEqualTo(1);
         assertThat(mark.horizon()).isEqualTo(Long.MIN_VALUE);
@@ -22,7 +22,7 @@ class RouteProgressTest {
 
     @Test
     void theHorizonFollowsTheRoutedPrefixNotTheRecordsRead() {
-        RouteProgress progress = new RouteProgress(1, 10, Map.of());
+        RouteProgress progress = new RouteProgress("commands", 1, 10, Map.of());
         progress.read(10, 1_000, false);
         progress.read(11, 1_005, true);
         progress.read(12, 1_003, false);
@@ -40,7 +40,7 @@ class RouteProgressTest {
 
     @Test
     void aPartitionRoutedToItsEndIsCaughtUpAtTheTimeTheEndWasAskedFor() {
-        RouteProgress progress = new RouteProgress(0, 5, Map.of());
+        RouteProgress progress = new RouteProgress("commands", 0, 5, Map.of());
         progress.end(5, 7_000);
         assertThat(progress.mark(0).horizon()).isEqualTo(7_000);
         progress.read(5, 6_500, true);
@@ -55,7 +55,7 @@ class RouteProgressTest {
 
     @Test
     void aCopyReportedTwiceOrAfterALaterOneKeepsTheHighestPosition() {
-        RouteProgress progress = new RouteProgress(0, 0, Map.of(2, 30L));
+        RouteProgress progress = new RouteProgress("commands", 0, 0, Map.of(2, 30L));
         progress.read(0, 100, true);
         progress.read(1, 101, true);
         progress.forwarded(1, 2, 40);
