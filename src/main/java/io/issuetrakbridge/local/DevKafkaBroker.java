@@ -130,10 +130,14 @@ public class DevKafkaBroker {
         wanted.put(topics.replies(), Map.of());
         wanted.put(topics.errors(), Map.of());
         wanted.put(topics.deadLetters(), Map.of());
+        // Routing marks (README, Routing), ready for bridge.routing.marks.enabled: one partition, compacted.
+        wanted.put(topics.routingMarks(), Map.of("cleanup.policy", "compact"));
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:" + port))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = wanted.entrySet().stream().filter(e -> !existing.contains(e.getKey()))
-                    .map(e -> new NewTopic(e.getKey(), PARTITIONS, (short) 1).configs(e.getValue())).toList();
+                    .map(e -> new NewTopic(e.getKey(), e.getKey().equals(topics.routingMarks()) ? 1 : PARTITIONS,
+                            (short) 1).configs(e.getValue()))
+                    .toList();
             admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
             Map<String, Integer> partitions = new LinkedHashMap<>();
             admin.describeTopics(List.of(topics.commands(), topics.ledger())).allTopicNames().get(30, TimeUnit.SECONDS)
@@ -142,7 +146,8 @@ public class DevKafkaBroker {
                 Log.warnf("Dev Kafka: %s and %s have different partition counts %s (data kept from an older run): "
                         + "stop dev mode and delete %s", topics.commands(), topics.ledger(), partitions, dataDir);
             }
-            Log.infof("Dev Kafka: topics %s ready (%d partitions each; created now: %s)", wanted.keySet(), PARTITIONS,
+            Log.infof("Dev Kafka: topics %s ready (%d partitions each, the routing marks' 1; created now: %s)",
+                    wanted.keySet(), PARTITIONS,
                     missing.stream().map(NewTopic::name).toList());
         }
     }

@@ -264,7 +264,13 @@ public class CommandRouter {
             return rule.release(place.timestamp(), arrived, Long.MIN_VALUE, now);
         }
         int home = HomePartition.of(issue, count);
-        long horizon = OrderRule.horizon(home, count, board::latest, marks.readPosition(home));
+        long read = marks.readPosition(home);
+        if (read < 0) {
+            // Its partition was revoked: let it go to the scheduler, which drops it unstarted (its next owner reads it
+            // again), instead of holding a fetched record's place until the max wait.
+            return OrderRule.Release.IN_ORDER;
+        }
+        long horizon = OrderRule.horizon(home, count, board::latest, read);
         return rule.release(place.timestamp(), arrived, horizon, now);
     }
 
