@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import jakarta.annotation.PreDestroy;
@@ -78,8 +78,9 @@ public class CommandRouter {
     private final RoutingMarks marks;
     private final MarkBoard board;
     private final OrderRule rule;
-    /** Whether commands are being released past bridge.routing.max-order-wait: one WARN per such episode. */
-    private final AtomicBoolean forcing = new AtomicBoolean();
+    /** When a command was last released past bridge.routing.max-order-wait: one WARN per episode of them. */
+    private final AtomicLong lastForced = new AtomicLong(Long.MIN_VALUE / 2);
+    private final long maxOrderWaitMillis;
     private volatile int partitions;
     private volatile long timer = -1;
 
@@ -93,7 +94,8 @@ public class CommandRouter {
         this.board = board;
         this.commandsTopic = config.topics().commands();
         this.order = new TimestampOrder<>(config.routing().orderWindow(), System::currentTimeMillis);
-        this.rule = new OrderRule(config.routing().orderWindow().toMillis(), config.routing().maxOrderWait().toMillis());
+        this.maxOrderWaitMillis = config.routing().maxOrderWait().toMillis();
+        this.rule = new OrderRule(config.routing().orderWindow().toMillis(), maxOrderWaitMillis);
     }
 
     /** With routing marks, waiting commands are looked at again as marks and reads come in, and as time passes. */
@@ -277,15 +279,15 @@ public class CommandRouter {
     private void started(Turn turn) {
         if (turn.forced) {
             metrics.orderForced();
-            if (forcing.compareAndSet(false, true)) {
+            long now = System.currentTimeMillis();
+            // An episode: forced releases with less than the max wait between them. One WARN at its start.
+            if (now - lastForced.getAndSet(now) > maxOrderWaitMillis) {
                 turn.context.warn(LOG, "processed after waiting bridge.routing.max-order-wait for the routing marks "
                         + "of every partition: an earlier command of its issue may still be unread on another "
                         + "partition (an instance behind, a partition without an owner, or buffers full of commands "
                         + "waiting for each other); further such commands are counted in "
                         + "issuetrak_bridge_routing_order_forced_total");
             }
-        } else if (marks.enabled() && forcing.compareAndSet(true, false)) {
-            turn.context.info(LOG, "processed in order by the routing marks again");
         }
         turn.started.complete(turn.place);
     }

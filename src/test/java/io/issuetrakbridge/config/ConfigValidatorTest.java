@@ -89,6 +89,10 @@ class ConfigValidatorTest {
         assertThat(config.ledger().createTopic()).isTrue();
         assertThat(config.ledger().replicationFactor()).isEmpty();
         assertThat(config.routing().orderWindow()).hasMillis(500);
+        assertThat(config.routing().maxOrderWait()).hasSeconds(30);
+        assertThat(config.routing().marks().enabled()).isFalse();
+        assertThat(config.routing().marks().interval()).hasMillis(150);
+        assertThat(config.topics().routingMarks()).isEqualTo("issuetrak.notes.routing");
         // 0 is allowed: routed commands are then processed as they arrive.
         assertThat(ConfigValidator.problems(TestConfigs.bridge(Map.of("routing.order-window", "0")))).isEmpty();
     }
@@ -96,7 +100,8 @@ class ConfigValidatorTest {
     @ParameterizedTest
     @CsvSource({ "ledger.retention, 0s", "ledger.retention, -1d", "metrics.lag-interval, 0s",
             "producer.retry-backoff, 0s", "producer.retry-max-backoff, 0s", "producer.retry-max-backoff, 500ms",
-            "ledger.replication-factor, 0", "ledger.replication-factor, 40000", "routing.order-window, -1ms" })
+            "ledger.replication-factor, 0", "ledger.replication-factor, 40000", "routing.order-window, -1ms",
+            "routing.max-order-wait, 0s", "routing.marks.interval, 0ms" })
     void unusableBridgeDurationsAreRefusedNamingTheKey(String key, String value) {
         assertThat(ConfigValidator.problems(TestConfigs.bridge(Map.of(key, value))))
                 .anySatisfy(problem -> assertThat(problem).contains("bridge." + key));

@@ -234,7 +234,7 @@ class SecureKafkaIT {
         config.keySet().removeIf(key -> key.startsWith("kafka.") || key.startsWith("bridge.topics."));
         Map<String, String> env = new HashMap<>(environment);
         env.put("BRIDGE_LEDGER_CREATE_TOPIC", "false");
-        // As deploy/configmap.yaml: the routing marks are written and read with the KafkaUser's ACLs too.
+        // Routing marks on: they are written and read with the KafkaUser's ACLs too.
         env.put("BRIDGE_ROUTING_MARKS_ENABLED", "true");
         env.put("BRIDGE_REPLAY_TOKEN", REPLAY_TOKEN);
         BridgeProcess process = BridgeProcess.start("SecureKafkaIT-" + name, config, env);

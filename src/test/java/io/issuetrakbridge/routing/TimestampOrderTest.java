@@ -112,4 +112,29 @@ class TimestampOrderTest {
         none.drain(7L, released::add);
         assertThat(released).containsExactly("c2", "c1");
     }
+
+    @Test
+    void withRoutingMarksTheHeadsLeaveInOrderWhileTheRuleLetsThemAndSayHow() {
+        OrderRule rule = new OrderRule(500, 30_000);
+        order.add(7L, new Place(9_993, 1, 1), "c4");
+        order.add(7L, new Place(9_991, 1, 0), "c2");
+        now.set(10_030);
+        order.add(7L, new Place(9_990, 0, 5), "c1");
+        List<String> how = new ArrayList<>();
+        // Every partition routed up to 10,491: c1 (9,990) and c2 (9,991) may leave, c4 (9,993) not yet.
+        order.drain(7L, (issue, place, arrived, at) -> rule.release(place.timestamp(), arrived, 10_491, at),
+                (item, release) -> how.add(item + " " + release));
+        assertThat(how).containsExactly("c1 IN_ORDER", "c2 IN_ORDER");
+        // No mark moves; 30 s after c4 arrived (10,000) it leaves anyway.
+        now.set(39_999);
+        order.drain(7L, (issue, place, arrived, at) -> rule.release(place.timestamp(), arrived, 10_491, at),
+                (item, release) -> how.add(item + " " + release));
+        assertThat(how).containsExactly("c1 IN_ORDER", "c2 IN_ORDER");
+        now.set(40_000);
+        order.drain(7L, (issue, place, arrived, at) -> rule.release(place.timestamp(), arrived, 10_491, at),
+                (item, release) -> how.add(item + " " + release));
+        assertThat(how).containsExactly("c1 IN_ORDER", "c2 IN_ORDER", "c4 FORCED");
+        assertThat(order.size()).isZero();
+        assertThat(order.keys()).isEmpty();
+    }
 }
