@@ -4,7 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -77,6 +79,8 @@ public class CommandRouter {
     private final KeyedSequencer<Long> forwards = new KeyedSequencer<>();
     private final RoutingMarks marks;
     private final MarkBoard board;
+    /** Per home partition, its horizon as last computed (waiting commands are looked at often). */
+    private final Map<Integer, Horizon> horizons = new ConcurrentHashMap<>();
     private final OrderRule rule;
     /** When a command was last released past bridge.routing.max-order-wait: one WARN per episode of them. */
     private final AtomicLong lastForced = new AtomicLong(Long.MIN_VALUE / 2);
@@ -272,8 +276,28 @@ public class CommandRouter {
             // again), instead of holding a fetched record's place until the max wait.
             return OrderRule.Release.IN_ORDER;
         }
-        long horizon = OrderRule.horizon(home, count, board::latest, read);
+        long horizon = horizon(home, count, read);
         return rule.release(place.timestamp(), arrived, horizon, now);
+    }
+
+    /**
+     * {@link OrderRule#horizon} of {@code home}, computed again only when a mark has been read or {@code home} read
+     * further: waiting commands are looked at every {@value #RECHECK_MILLIS} ms, each partition keeps marks of the last
+     * max wait.
+     */
+    private long horizon(int home, int count, long read) {
+        long version = board.version();
+        Horizon known = horizons.get(home);
+        if (known != null && known.version() == version && known.read() == read && known.count() == count) {
+            return known.horizon();
+        }
+        long horizon = OrderRule.horizon(home, count, board::marks, read);
+        horizons.put(home, new Horizon(version, read, count, horizon));
+        return horizon;
+    }
+
+    /** A home's horizon as last computed, and what it was computed from. */
+    private record Horizon(long version, long read, int count, long horizon) {
     }
 
     private void started(Turn turn) {

@@ -1,9 +1,15 @@
 package io.issuetrakbridge.routing;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,9 +31,17 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 
 /**
- * The latest routing mark of every partition of this bridge's commands topic, read from the marks topic by every instance (assigned, not
- * subscribed: each instance reads all of it). Starts a little before the topic's end, where the latest mark of every
- * owned partition is, and follows it on a thread of its own. Off unless {@code bridge.routing.marks.enabled}.
+ * The recent routing marks of every partition of this bridge's commands topic, read from the marks topic by every
+ * instance (assigned, not subscribed: each instance reads all of it). Starts a little before the topic's end, where
+ * the latest mark of every owned partition is, and follows it on a thread of its own. Off unless
+ * {@code bridge.routing.marks.enabled}.
+ * <p>
+ * Not only the latest mark: every mark stays true once written, and an older one names fewer copies. A waiting command
+ * needs a mark whose horizon covers its timestamp, and its home must have read the copies that mark names; the latest
+ * mark names copies forwarded since, which the home has to read too, behind the records produced meanwhile, so while
+ * commands keep coming the home chases a moving end and the command waits for the max wait (README, Routing). So the
+ * marks of the last {@code bridge.routing.max-order-wait} are kept, less those another mark makes useless (a horizon
+ * as late and no more copies named).
  */
 @ApplicationScoped
 public class MarkBoard {
@@ -40,7 +54,12 @@ public class MarkBoard {
     private final String commandsTopic;
     private final Map<String, Object> kafka;
     private final ObjectMapper json;
-    private final Map<Integer, Mark> latest = new ConcurrentHashMap<>();
+    /** Bounds a partition's history whatever the clocks do: one owner publishes a few marks a second. */
+    private static final int MAX_KEPT = 1024;
+
+    private final long keepMillis;
+    private final Map<Integer, Deque<Received>> history = new ConcurrentHashMap<>();
+    private final AtomicLong version = new AtomicLong();
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile Thread reader;
     private volatile boolean stopping;
@@ -52,6 +71,7 @@ public class MarkBoard {
         this.commandsTopic = config.topics().commands();
         this.kafka = kafka;
         this.json = json;
+        this.keepMillis = config.routing().maxOrderWait().toMillis();
     }
 
     void start(@Observes StartupEvent event) {
@@ -63,9 +83,51 @@ public class MarkBoard {
         reader.start();
     }
 
-    /** The latest mark of {@code partition}, null when none has been read. */
-    public Mark latest(int partition) {
-        return latest.get(partition);
+    /** The marks of {@code partition} kept, oldest first; empty when none has been read. */
+    public List<Mark> marks(int partition) {
+        Deque<Received> kept = history.get(partition);
+        if (kept == null) {
+            return List.of();
+        }
+        synchronized (kept) {
+            List<Mark> marks = new ArrayList<>(kept.size());
+            kept.forEach(received -> marks.add(received.mark()));
+            return marks;
+        }
+    }
+
+    /** Changes whenever a mark is read: what was computed from the marks before may be stale. */
+    public long version() {
+        return version.get();
+    }
+
+    /**
+     * Adds {@code mark}, read at {@code now}: drops the marks it makes useless and those read more than the max order
+     * wait ago (no command waiting now arrived before that), keeping at least the new one.
+     */
+    void add(Mark mark, long now) {
+        Deque<Received> kept = history.computeIfAbsent(mark.partition(), p -> new ArrayDeque<>());
+        synchronized (kept) {
+            kept.removeIf(old -> old.at() < now - keepMillis || covers(mark, old.mark()));
+            kept.addLast(new Received(mark, now));
+            while (kept.size() > MAX_KEPT) {
+                kept.removeFirst();
+            }
+        }
+        version.incrementAndGet();
+    }
+
+    /** Whether {@code mark} lets go whatever {@code old} lets go: a horizon as late, no more copies named. */
+    static boolean covers(Mark mark, Mark old) {
+        if (mark.horizon() < old.horizon()) {
+            return false;
+        }
+        Set<Integer> homes = new HashSet<>(mark.needs().keySet());
+        homes.addAll(old.needs().keySet());
+        return homes.stream().allMatch(home -> mark.needs(home) <= old.needs(home));
+    }
+
+    private record Received(Mark mark, long at) {
     }
 
     private void follow() {
@@ -117,7 +179,7 @@ public class MarkBoard {
         try {
             Mark mark = json.readValue(record.value(), Mark.class);
             if (commandsTopic.equals(mark.topic())) {
-                latest.put(mark.partition(), mark);
+                add(mark, System.currentTimeMillis());
             }
         } catch (java.io.IOException | RuntimeException e) {
             Log.warnf("Routing marks: the record at offset %d of %s is not a mark (%s); skipped", record.offset(),

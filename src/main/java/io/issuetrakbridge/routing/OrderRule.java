@@ -1,5 +1,6 @@
 package io.issuetrakbridge.routing;
 
+import java.util.List;
 import java.util.function.IntFunction;
 
 /**
@@ -7,7 +8,7 @@ import java.util.function.IntFunction;
  * caller gives, with the caller's clock.
  * <p>
  * A command with record timestamp T waiting on its home partition h may be processed once, for every partition q of
- * the commands topic, q's latest mark has a horizon of at least T + {@code window} and h's owner has read h past what
+ * the commands topic, one of q's marks has a horizon of at least T + {@code window} and h's owner has read h past what
  * that mark needs of h. Then every record of every partition with a timestamp at or before T has reached h's owner
  * (if it belongs there): the earlier commands of the issue are waiting beside it, or done. The window covers what
  * the marks cannot see: a record's delivery from its producer to the broker, and the producer's clock running
@@ -36,21 +37,30 @@ public final class OrderRule {
     }
 
     /**
-     * The latest record timestamp up to which every partition has been routed to {@code home} and read there:
-     * the least horizon over the marks of partitions 0 to {@code partitions - 1}, or {@link Long#MIN_VALUE} when a
-     * partition has no mark or {@code home} has not read what a mark needs of it.
+     * The latest record timestamp up to which every partition has been routed to {@code home} and read there: the
+     * least, over partitions 0 to {@code partitions - 1}, of the latest horizon among the partition's marks whose
+     * copies {@code home} has read; {@link Long#MIN_VALUE} when a partition has no such mark.
+     * <p>
+     * Any mark will do, not only the latest: each stays true once written, and an earlier one names fewer copies. The
+     * latest alone would make {@code home} read every copy forwarded since, behind the records produced meanwhile:
+     * while commands keep coming, a chase of a moving end.
      *
-     * @param marks the latest mark of each partition, null where there is none
+     * @param marks the marks of each partition (the recent ones, in any order), empty where there is none
      * @param readOnHome the position up to which {@code home}'s records have been read here
      */
-    public static long horizon(int home, int partitions, IntFunction<Mark> marks, long readOnHome) {
+    public static long horizon(int home, int partitions, IntFunction<List<Mark>> marks, long readOnHome) {
         long horizon = Long.MAX_VALUE;
         for (int q = 0; q < partitions; q++) {
-            Mark mark = marks.apply(q);
-            if (mark == null || readOnHome < mark.needs(home)) {
+            long best = Long.MIN_VALUE;
+            for (Mark mark : marks.apply(q)) {
+                if (readOnHome >= mark.needs(home)) {
+                    best = Math.max(best, mark.horizon());
+                }
+            }
+            if (best == Long.MIN_VALUE) {
                 return Long.MIN_VALUE;
             }
-            horizon = Math.min(horizon, mark.horizon());
+            horizon = Math.min(horizon, best);
         }
         return partitions > 0 ? horizon : Long.MIN_VALUE;
     }
