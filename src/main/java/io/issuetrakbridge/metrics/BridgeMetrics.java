@@ -71,7 +71,7 @@ public class BridgeMetrics {
     private final PerTag<String, Counter> reconciliations;
     private final PerTag<String, Counter> replays;
     private final PerTag<String, Counter> forwarded;
-    private final Counter orderForced;
+    private final PerTag<String, Counter> orderForced;
     private final Counter marksPublished;
     private final PerTag<String, Timer> endToEnd;
     /** Keyed by operation and status, both open sets (any HTTP status can come back). */
@@ -107,10 +107,13 @@ public class BridgeMetrics {
         this.replays = new PerTag<>(outcome -> registry.counter("issuetrak.bridge.replays", "outcome", outcome));
         this.forwarded = new PerTag<>(reason -> registry.counter("issuetrak.bridge.commands.forwarded",
                 "reason", reason));
-        this.orderForced = Counter.builder("issuetrak.bridge.routing.order.forced")
-                .description("Commands processed after waiting bridge.routing.max-order-wait for routing marks, "
-                        + "possibly out of their issue's order")
-                .register(registry);
+        this.orderForced = new PerTag<>(reason -> Counter.builder("issuetrak.bridge.routing.order.forced")
+                .description("Commands that stopped waiting for routing marks before the marks let them go (after "
+                        + "bridge.routing.max-order-wait, or to end a stall), possibly out of their issue's order")
+                .tag("reason", reason).register(registry));
+        // Both shown at zero from the start: an alert on their increase needs the series before the first one.
+        orderForced.get("max-wait");
+        orderForced.get("stall");
         this.marksPublished = Counter.builder("issuetrak.bridge.routing.marks.published")
                 .description("Routing marks this instance wrote to the marks topic").register(registry);
         this.endToEnd = new PerTag<>(outcome -> Timer.builder("issuetrak.bridge.command.latency")
@@ -194,9 +197,12 @@ public class BridgeMetrics {
         forwarded.get(reason).increment();
     }
 
-    /** A command left its wait for routing marks after bridge.routing.max-order-wait. */
-    public void orderForced() {
-        orderForced.increment();
+    /**
+     * A command left its wait for routing marks before they let it go: {@code max-wait} (after
+     * bridge.routing.max-order-wait) or {@code stall} (every fetched record was waiting).
+     */
+    public void orderForced(String reason) {
+        orderForced.get(reason).increment();
     }
 
     /** A routing mark is on the broker. */

@@ -56,6 +56,10 @@ public class CommandRouter {
     /** How often commands waiting for routing marks are looked at again. */
     private static final long RECHECK_MILLIS = 20;
 
+    /** Reasons of {@code issuetrak_bridge_routing_order_forced_total}. */
+    static final String FORCED_BY_MAX_WAIT = "max-wait";
+    static final String FORCED_BY_STALL = "stall";
+
     /** Header of a forwarded copy: {@code <partition>-<offset>} of the record it copies, in the commands topic. */
     public static final String FORWARDED_FROM_HEADER = "bridge-forwarded-from";
 
@@ -85,6 +89,12 @@ public class CommandRouter {
     /** When a command was last released past bridge.routing.max-order-wait: one WARN per episode of them. */
     private final AtomicLong lastForced = new AtomicLong(Long.MIN_VALUE / 2);
     private final long maxOrderWaitMillis;
+    /** Records fetched at most (the window plus the parking area): all of them waiting for order is a stall. */
+    private final int fetchLimit;
+    /** How long a stall is waited out before its earliest commands leave (below). */
+    private final long stallGraceMillis;
+    /** When a waiting command last left, or the waiting ones last filled less than the fetch limit. */
+    private volatile long lastProgress = System.currentTimeMillis();
     private volatile int partitions;
     private volatile long timer = -1;
 
@@ -100,6 +110,9 @@ public class CommandRouter {
         this.order = new TimestampOrder<>(config.routing().orderWindow(), System::currentTimeMillis);
         this.maxOrderWaitMillis = config.routing().maxOrderWait().toMillis();
         this.rule = new OrderRule(config.routing().orderWindow().toMillis(), maxOrderWaitMillis);
+        this.fetchLimit = config.maxInFlight() + config.scheduling().maxParked();
+        // A few marks of every other instance: what could still release a waiting command in order.
+        this.stallGraceMillis = Math.max(1000, 4 * config.routing().marks().interval().toMillis());
     }
 
     /** With routing marks, waiting commands are looked at again as marks and reads come in, and as time passes. */
@@ -247,7 +260,7 @@ public class CommandRouter {
         if (marks.enabled()) {
             order.drain(issue, this::ready, (turn, how) -> {
                 turn.place = turn.submit.get();
-                turn.forced = how == OrderRule.Release.FORCED;
+                turn.forced = how == OrderRule.Release.FORCED ? FORCED_BY_MAX_WAIT : null;
                 released.add(turn);
             });
         } else {
@@ -261,6 +274,34 @@ public class CommandRouter {
 
     private void releaseAll() {
         order.keys().forEach(this::release);
+        breakStall();
+    }
+
+    /**
+     * When every fetched record is a command waiting for order, this instance reads nothing more: its own partitions'
+     * marks stop, and so does whatever on its home partitions those commands wait for. Nothing but a release moves
+     * then (README, Routing: a backlog larger than the buffer, partitions routed at different paces). Rather than
+     * wait {@code bridge.routing.max-order-wait}, after a short grace in which other instances' marks could still
+     * release them in order, the earliest waiting commands (by record timestamp, each the head of its issue's line)
+     * leave until half the fetch limit is free, counted as forced.
+     */
+    private void breakStall() {
+        long now = System.currentTimeMillis();
+        if (order.size() < fetchLimit) {
+            lastProgress = now;
+            return;
+        }
+        if (now - lastProgress < stallGraceMillis) {
+            return;
+        }
+        lastProgress = now;
+        List<Turn> released = new ArrayList<>();
+        order.drainEarliest(fetchLimit - fetchLimit / 2, (turn, how) -> {
+            turn.place = turn.submit.get();
+            turn.forced = FORCED_BY_STALL;
+            released.add(turn);
+        });
+        released.forEach(this::started);
     }
 
     /** {@link OrderRule} for the head of an issue's line, on its home partition by the current count. */
@@ -301,16 +342,23 @@ public class CommandRouter {
     }
 
     private void started(Turn turn) {
-        if (turn.forced) {
-            metrics.orderForced();
+        lastProgress = System.currentTimeMillis();
+        if (turn.forced != null) {
+            metrics.orderForced(turn.forced);
             long now = System.currentTimeMillis();
             // An episode: forced releases with less than the max wait between them. One WARN at its start.
             if (now - lastForced.getAndSet(now) > maxOrderWaitMillis) {
-                turn.context.warn(LOG, "processed after waiting bridge.routing.max-order-wait for the routing marks "
-                        + "of every partition: an earlier command of its issue may still be unread on another "
-                        + "partition (an instance behind, a partition without an owner, or buffers full of commands "
-                        + "waiting for each other); further such commands are counted in "
-                        + "issuetrak_bridge_routing_order_forced_total");
+                turn.context.warn(LOG, "%s: an earlier command of its issue may still be unread on another partition "
+                        + "(%s); further such commands are counted in issuetrak_bridge_routing_order_forced_total",
+                        FORCED_BY_STALL.equals(turn.forced)
+                                ? "processed before the routing marks let it go, because every fetched record was "
+                                        + "a command waiting for them and none could leave"
+                                : "processed after waiting bridge.routing.max-order-wait for the routing marks of "
+                                        + "every partition",
+                        FORCED_BY_STALL.equals(turn.forced)
+                                ? "a backlog larger than bridge.max-in-flight + bridge.scheduling.max-parked"
+                                : "an instance behind, a partition without an owner, or one that cannot publish "
+                                        + "its marks");
             }
         }
         turn.started.complete(turn.place);
@@ -322,7 +370,8 @@ public class CommandRouter {
         private final CallContext context;
         private final CompletableFuture<Uni<Void>> started = new CompletableFuture<>();
         private Uni<Void> place;
-        private boolean forced;
+        /** Null, or why it left before the marks let it go ({@code issuetrak_bridge_routing_order_forced_total}). */
+        private String forced;
 
         Turn(Supplier<Uni<Void>> submit, CallContext context) {
             this.submit = submit;

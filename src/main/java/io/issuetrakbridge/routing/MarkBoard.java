@@ -60,6 +60,8 @@ public class MarkBoard {
     private final long keepMillis;
     private final Map<Integer, Deque<Received>> history = new ConcurrentHashMap<>();
     private final AtomicLong version = new AtomicLong();
+    /** The marks topic has been read below this offset; -1 before the first read. */
+    private volatile long position = -1;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile Thread reader;
     private volatile boolean stopping;
@@ -94,6 +96,14 @@ public class MarkBoard {
             kept.forEach(received -> marks.add(received.mark()));
             return marks;
         }
+    }
+
+    /**
+     * The offset of the marks topic's one partition below which every mark has been read (and {@link #add added});
+     * -1 before the reader has started.
+     */
+    public long position() {
+        return position;
     }
 
     /** Changes whenever a mark is read: what was computed from the marks before may be stale. */
@@ -158,6 +168,7 @@ public class MarkBoard {
                     for (ConsumerRecord<byte[], byte[]> record : marks.poll(Duration.ofMillis(200))) {
                         take(record);
                     }
+                    position = marks.position(tp);
                 }
             } catch (WakeupException stopped) {
                 return;

@@ -1,7 +1,10 @@
 package io.issuetrakbridge.routing;
 
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -28,24 +31,64 @@ public final class RouteProgress {
     private final TreeMap<Long, long[]> open = new TreeMap<>();
     /** Per home partition h, the position h's owner must have read up to: past our last copy there. */
     private final Map<Integer, Long> copies = new HashMap<>();
+    /** Per home partition h, where the copies forwarded before this tenure (by earlier owners) end at most. */
+    private final Map<Integer, Long> inherited = new HashMap<>();
+    /** The position this tenure started at. */
+    private final long start;
 
     /**
      * @param topic the commands topic
      * @param position the consumer's position when the partition was assigned: every record below it was processed
      *        by an earlier owner
      * @param ends the end offset of every commands partition when it was assigned: copies an earlier owner forwarded
-     *        from q lie below them, and this tenure cannot know where
+     *        from q lie below them; where exactly, {@link #inherit} may tell
      */
     public RouteProgress(String topic, int partition, long position, Map<Integer, Long> ends) {
         this.topic = topic;
         this.partition = partition;
         this.read = position;
         this.routed = position;
+        this.start = position;
         ends.forEach((home, end) -> {
             if (home != partition) {
-                copies.put(home, end);
+                inherited.put(home, end);
             }
         });
+    }
+
+    /**
+     * Among {@code marks} of this partition published by earlier tenures, the one that tells where the copies of the
+     * records below {@code position} went: a mark whose routed prefix reaches {@code position} names, per home, a
+     * position past every copy forwarded from the records below it (each tenure starts from its predecessor's, or from
+     * the ends). The one with the shortest such prefix names the fewest copies. Empty when none reaches it: the
+     * predecessor's last mark was older than its last commit (a crash within one interval of a commit), or marks
+     * were off then.
+     */
+    public static Optional<Mark> predecessor(List<Mark> marks, int partition, long position) {
+        return marks.stream().filter(mark -> mark.partition() == partition && mark.needs(partition) >= position)
+                .min(Comparator.comparingLong((Mark mark) -> mark.needs(partition))
+                        .thenComparing(Comparator.comparingLong(Mark::written).reversed()));
+    }
+
+    /**
+     * The earlier tenures' copies end where {@code predecessor} ({@link #predecessor}) says, instead of at every
+     * partition's end when this tenure started: a home partition then has to read only as far as they really went.
+     */
+    public synchronized void inherit(Mark predecessor) {
+        if (predecessor.partition() != partition || predecessor.needs(partition) < start) {
+            throw new IllegalArgumentException("mark " + predecessor + " does not cover position " + start);
+        }
+        inherited.clear();
+        predecessor.needs().forEach((home, needs) -> {
+            if (home != partition) {
+                inherited.put(home, needs);
+            }
+        });
+    }
+
+    /** The position this tenure started at (the consumer's position when the partition was assigned). */
+    public long start() {
+        return start;
     }
 
     public int partition() {
@@ -86,7 +129,8 @@ public final class RouteProgress {
 
     /** The mark to publish now. */
     public synchronized Mark mark(long now) {
-        Map<Integer, Long> needs = new HashMap<>(copies);
+        Map<Integer, Long> needs = new HashMap<>(inherited);
+        copies.forEach((home, copy) -> needs.merge(home, copy, Math::max));
         needs.put(partition, routed);
         return new Mark(topic, partition, Math.max(latestTimestamp, caughtUpAt), needs, now);
     }

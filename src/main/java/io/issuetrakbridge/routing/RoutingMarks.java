@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -28,6 +29,7 @@ import io.issuetrakbridge.metrics.BridgeMetrics;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumer;
 import io.vertx.mutiny.core.Vertx;
@@ -56,13 +58,20 @@ public class RoutingMarks {
     private final RecordSender sender;
     private final BridgeMetrics metrics;
     private final ObjectMapper json;
+    private final MarkBoard board;
     private final Map<Integer, RouteProgress> owned = new ConcurrentHashMap<>();
+    /**
+     * Owned partitions whose predecessor's marks are not looked at yet, with the marks topic's end offset when they
+     * were assigned: once the board has read that far, it holds every mark the predecessor published.
+     */
+    private final Map<Integer, Long> unseeded = new ConcurrentHashMap<>();
     /** One round at a time: a slow broker must not queue rounds up on the polling thread. */
     private final AtomicBoolean publishing = new AtomicBoolean();
     private volatile long timer = -1;
 
     public RoutingMarks(BridgeConfig config, Vertx vertx, KafkaClientService clients, RecordSender sender,
-            BridgeMetrics metrics, ObjectMapper json) {
+            BridgeMetrics metrics, ObjectMapper json, MarkBoard board) {
+        this.board = board;
         this.enabled = config.routing().marks().enabled();
         this.interval = config.routing().marks().interval();
         this.commandsTopic = config.topics().commands();
@@ -86,8 +95,9 @@ public class RoutingMarks {
 
     /**
      * Partitions assigned to this instance (on the polling thread, before any of their records is handed out): a
-     * new tenure starts at the consumer's position, and copies that earlier owners forwarded are taken to lie
-     * anywhere below the commands partitions' current ends.
+     * new tenure starts at the consumer's position. Copies that earlier owners forwarded lie below the commands
+     * partitions' current ends; the predecessor's last marks, once the board has read them, usually say exactly
+     * where ({@link RouteProgress#predecessor}), and until then the partition publishes no mark.
      */
     public void assigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         if (!enabled || partitions.isEmpty()) {
@@ -97,14 +107,76 @@ public class RoutingMarks {
                 .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
         Map<Integer, Long> ends = new HashMap<>();
         consumer.endOffsets(all).forEach((tp, end) -> ends.put(tp.partition(), end));
+        long marksEnd = marksEnd(consumer);
         for (TopicPartition tp : partitions) {
             owned.put(tp.partition(), new RouteProgress(commandsTopic, tp.partition(), consumer.position(tp), ends));
+            if (marksEnd >= 0) {
+                unseeded.put(tp.partition(), marksEnd);
+            }
         }
     }
 
-    /** Partitions revoked or lost: their marks are no longer this instance's to publish. */
+    /** The marks topic's end offset, -1 when it cannot be known now (the ends then stand). */
+    private long marksEnd(Consumer<?, ?> consumer) {
+        TopicPartition marks = new TopicPartition(marksTopic, 0);
+        try {
+            return consumer.endOffsets(List.of(marks), END_OFFSETS_TIMEOUT).getOrDefault(marks, -1L);
+        } catch (RuntimeException e) {
+            Log.infof("Routing marks: the end of %s is not known (%s); new owners' marks name every commands "
+                    + "partition's end", marksTopic, e.getMessage());
+            return -1;
+        }
+    }
+
+    /**
+     * Partitions revoked or lost (on the polling thread, after their work in flight ended): a last mark each, so that
+     * the next owner knows where every copy of the records committed so far went (the connector commits before this
+     * is called), then they are no longer this instance's to publish.
+     */
     public void revoked(Collection<TopicPartition> partitions) {
-        partitions.forEach(tp -> owned.remove(tp.partition()));
+        List<RouteProgress> last = partitions.stream().filter(tp -> !unseeded.containsKey(tp.partition()))
+                .map(tp -> owned.get(tp.partition())).filter(Objects::nonNull).toList();
+        if (!last.isEmpty()) {
+            try {
+                Multi.createFrom().iterable(last).onItem()
+                        .transformToUniAndMerge(progress -> sendMark(progress, System.currentTimeMillis()))
+                        .collect().last().await().atMost(END_OFFSETS_TIMEOUT);
+            } catch (RuntimeException e) {
+                Log.debugf("Routing marks: the last marks of %s were not all published (%s)", partitions,
+                        e.getMessage());
+            }
+        }
+        partitions.forEach(tp -> {
+            owned.remove(tp.partition());
+            unseeded.remove(tp.partition());
+        });
+    }
+
+    /**
+     * Once the board has read the marks topic as far as it went when {@code progress}'s partition was assigned: the
+     * predecessor's copies end where its mark says, or at the ends when no mark covers the tenure's start.
+     *
+     * @return whether the partition's marks may be published
+     */
+    private boolean seeded(RouteProgress progress) {
+        Long marksEnd = unseeded.get(progress.partition());
+        if (marksEnd == null) {
+            return true;
+        }
+        if (board.position() < marksEnd) {
+            return false;
+        }
+        RouteProgress.predecessor(board.marks(progress.partition()), progress.partition(), progress.start())
+                .ifPresentOrElse(progress::inherit, () -> {
+                    if (progress.start() > 0) {
+                        Log.infof("Routing marks: no mark of partition %d covers its committed position %d; its "
+                                + "marks name every commands partition's end when it was assigned, so commands "
+                                + "waiting for order wait until those are read", progress.partition(),
+                                progress.start());
+                    }
+                });
+        unseeded.remove(progress.partition());
+        return true;
     }
 
     /**
@@ -168,19 +240,26 @@ public class RoutingMarks {
         }
         long now = System.currentTimeMillis();
         for (RouteProgress progress : owned.values()) {
-            Mark mark = progress.mark(now);
-            byte[] value;
-            try {
-                value = json.writeValueAsBytes(mark);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("a mark is plain data", e);
+            if (seeded(progress)) {
+                sendMark(progress, now).subscribe().with(sent -> {
+                }, failure -> Log.debugf(
+                        "Routing marks: the mark of partition %d was not published (%s); the next one follows",
+                        progress.partition(), failure.getMessage()));
             }
-            sender.send(new ProducerRecord<>(marksTopic, 0, null,
-                    (commandsTopic + "/" + mark.partition()).getBytes(StandardCharsets.UTF_8), value))
-                    .subscribe().with(sent -> metrics.routingMarkPublished(), failure -> Log.debugf(
-                            "Routing marks: the mark of partition %d was not published (%s); the next one follows",
-                            mark.partition(), failure.getMessage()));
         }
+    }
+
+    private Uni<Void> sendMark(RouteProgress progress, long now) {
+        Mark mark = progress.mark(now);
+        byte[] value;
+        try {
+            value = json.writeValueAsBytes(mark);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a mark is plain data", e);
+        }
+        return sender.send(new ProducerRecord<>(marksTopic, 0, null,
+                (commandsTopic + "/" + mark.partition()).getBytes(StandardCharsets.UTF_8), value))
+                .invoke(metrics::routingMarkPublished).replaceWithVoid();
     }
 
     @PreDestroy

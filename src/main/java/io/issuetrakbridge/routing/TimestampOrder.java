@@ -133,6 +133,32 @@ public final class TimestampOrder<K, T> {
         }
     }
 
+    /**
+     * Hands {@code inOrder} up to {@code count} commands, whatever their keys, earliest place first, each the head of
+     * its key's line (so each key's order among those waiting is kept), under this object's lock: for when waiting
+     * has to end before what waits for can come.
+     *
+     * @return how many left
+     */
+    public synchronized int drainEarliest(int count, Leaving<T> inOrder) {
+        PriorityQueue<Map.Entry<K, PriorityQueue<Waiting<T>>>> heads = new PriorityQueue<>(
+                (a, b) -> a.getValue().peek().place().compareTo(b.getValue().peek().place()));
+        heads.addAll(waiting.entrySet());
+        int left = 0;
+        while (left < count && !heads.isEmpty()) {
+            Map.Entry<K, PriorityQueue<Waiting<T>>> earliest = heads.poll();
+            PriorityQueue<Waiting<T>> line = earliest.getValue();
+            inOrder.leave(line.poll().item(), OrderRule.Release.FORCED);
+            left++;
+            if (line.isEmpty()) {
+                waiting.remove(earliest.getKey());
+            } else {
+                heads.add(earliest);
+            }
+        }
+        return left;
+    }
+
     /** The keys with commands waiting. */
     public synchronized List<K> keys() {
         return new ArrayList<>(waiting.keySet());

@@ -19,7 +19,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import io.issuetrakbridge.issuetrak.dto.ReadNote;
 import io.issuetrakbridge.resilience.IssuetrakGate;
@@ -40,6 +43,7 @@ import io.quarkus.test.junit.TestProfile;
  */
 @QuarkusTest
 @TestProfile(RoutingMarksTest.MarksOn.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RoutingMarksTest {
 
     private static final int PARTITIONS = 3;
@@ -52,7 +56,9 @@ class RoutingMarksTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("bridge.routing.marks.enabled", "true",
                     "bridge.max-in-flight", "2",
-                    "bridge.scheduling.max-parked", "10");
+                    "bridge.scheduling.max-parked", "10",
+                    // Long enough that no command here leaves by it: what leaves early leaves to end a stall.
+                    "bridge.routing.max-order-wait", "10m");
         }
     }
 
@@ -78,8 +84,9 @@ class RoutingMarksTest {
     }
 
     @Test
+    @Order(1)
     void oneIssueSpreadOverEveryPartitionWhileTheBridgeIsBehindIsCreatedInProductionOrder() throws Exception {
-        double forcedBefore = registry.get("issuetrak.bridge.routing.order.forced").counter().count();
+        double forcedBefore = forced();
         sandbox.faults().forbidden(true);
         // Commands of other issues, keyed well: the first 403 pauses the bridge, and these fill what it holds, so it
         // stops reading.
@@ -123,7 +130,60 @@ class RoutingMarksTest {
         topics.await("replies", commandIds(ids), ids.size());
         assertThat(sandbox.notes().forIssue(issue).stream().map(ReadNote::noteText)).containsExactly("note 0",
                 "note 1", "note 2", "note 3", "note 4", "note 5", "note 6", "note 7", "note 8");
-        assertThat(registry.get("issuetrak.bridge.routing.order.forced").counter().count()).isEqualTo(forcedBefore);
+        assertThat(forced()).isEqualTo(forcedBefore);
         assertThat(registry.get("issuetrak.bridge.routing.marks.published").counter().count()).isPositive();
+    }
+
+    /**
+     * A stall: 24 commands of 24 issues under keys that are not their issue numbers, with record timestamps 30 s
+     * ahead of the bridge's clock (a producer clock running ahead), so no mark covers them for 30 s. The bridge holds
+     * 12 fetched records: once all 12 are commands waiting for order it reads nothing more, and its marks cannot
+     * move past what it has read. Each time it is full for the grace (1 s), the 6 earliest leave (forced, reason
+     * stall): 3 times, until the last 6 read fit; those 6 wait for the marks (the max wait is 10 minutes here).
+     */
+    @Test
+    @Order(2)
+    void aBufferFullOfCommandsWaitingForOrderLetsTheEarliestGoInsteadOfWaitingTheMaxWait() throws Exception {
+        double stallBefore = forced("stall");
+        double maxWaitBefore = forced("max-wait");
+        long base = 960_000 + (long) (Math.random() * 2_000) * 30;
+        long ahead = System.currentTimeMillis() + 30_000;
+        List<String> ids = new ArrayList<>();
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        try (KafkaProducer<byte[], byte[]> producer = RoutingTest.producer(topics.bootstrap())) {
+            for (int i = 0; i < 24; i++) {
+                String id = "stall-" + i + "-" + UUID.randomUUID();
+                ids.add(id);
+                sent.add(producer.send(new ProducerRecord<>(CommandTopics.topic("commands"), i % PARTITIONS,
+                        ahead + i, RoutingTest.bytes(i % 2 == 0 ? null : "tenant-8"),
+                        RoutingTest.bytes(command(id, base + i, "stalled " + i)))));
+            }
+            producer.flush();
+            for (Future<RecordMetadata> f : sent) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        }
+
+        Awaitility.await("three stalls ended").atMost(Duration.ofSeconds(25))
+                .until(() -> forced("stall") - stallBefore >= 18);
+        assertThat(forced("stall") - stallBefore).isEqualTo(18);
+        assertThat(forced("max-wait")).isEqualTo(maxWaitBefore);
+
+        topics.await("replies", commandIds(ids), ids.size());
+        assertThat(forced("stall") - stallBefore).as("the last six left by the marks").isEqualTo(18);
+        assertThat(forced("max-wait")).isEqualTo(maxWaitBefore);
+        for (int i = 0; i < 24; i++) {
+            assertThat(sandbox.notes().forIssue(base + i)).hasSize(1);
+        }
+    }
+
+    private double forced(String reason) {
+        return registry.get("issuetrak.bridge.routing.order.forced").tag("reason", reason).counter().count();
+    }
+
+    /** Commands forced out of their wait for routing marks, whatever the reason. */
+    private double forced() {
+        return registry.get("issuetrak.bridge.routing.order.forced").counters().stream().mapToDouble(c -> c.count())
+                .sum();
     }
 }

@@ -137,4 +137,27 @@ class TimestampOrderTest {
         assertThat(order.size()).isZero();
         assertThat(order.keys()).isEmpty();
     }
+
+    @Test
+    void aStallReleasesTheEarliestHeadsAcrossIssuesKeepingEachIssuesOrder() {
+        order.add(7L, new Place(9_003, 0, 1), "7b");
+        order.add(7L, new Place(9_001, 2, 4), "7a");
+        order.add(8L, new Place(9_002, 1, 0), "8a");
+        order.add(9L, new Place(9_005, 1, 1), "9a");
+        order.add(8L, new Place(9_004, 1, 2), "8b");
+        List<OrderRule.Release> how = new ArrayList<>();
+
+        assertThat(order.drainEarliest(3, (item, release) -> {
+            released.add(item);
+            how.add(release);
+        })).isEqualTo(3);
+
+        assertThat(released).containsExactly("7a", "8a", "7b");
+        assertThat(how).containsOnly(OrderRule.Release.FORCED);
+        assertThat(order.size()).isEqualTo(2);
+        assertThat(order.keys()).containsExactlyInAnyOrder(8L, 9L);
+        assertThat(order.drainEarliest(5, (item, release) -> released.add(item))).isEqualTo(2);
+        assertThat(released).containsExactly("7a", "8a", "7b", "8b", "9a");
+        assertThat(order.keys()).isEmpty();
+    }
 }
