@@ -199,9 +199,9 @@ public interface BridgeConfig {
         /**
          * With routing marks on: the longest a command waits for them after it arrived. Past it the command is
          * processed anyway, out of order if an earlier one is still unread (counted in
-         * {@code issuetrak_bridge_routing_order_forced_total}, a WARN per episode). It breaks the wait of instances
-         * whose buffers are full of commands waiting for each other's marks, and of a partition left without an
-         * owner.
+         * {@code issuetrak_bridge_routing_order_forced_total{reason="max-wait"}}, a WARN per episode). It ends the wait
+         * for a partition left without an owner or whose owner cannot publish its marks. (A buffer full of waiting
+         * commands does not wait for it: its earliest leave after a short grace, reason {@code stall}.)
          */
         @WithDefault("30s")
         Duration maxOrderWait();
@@ -219,9 +219,9 @@ public interface BridgeConfig {
             /**
              * Whether commands that wait for order wait for routing marks (true) or for
              * {@code bridge.routing.order-window} after their timestamp only (false: order holds only while the
-             * bridge keeps up).
+             * bridge keeps up; no marks topic).
              */
-            @WithDefault("false")
+            @WithDefault("true")
             boolean enabled();
 
             /** How often each instance publishes the marks of the partitions it owns, idle ones included. */

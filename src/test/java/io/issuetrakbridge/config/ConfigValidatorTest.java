@@ -90,7 +90,7 @@ class ConfigValidatorTest {
         assertThat(config.ledger().replicationFactor()).isEmpty();
         assertThat(config.routing().orderWindow()).hasMillis(500);
         assertThat(config.routing().maxOrderWait()).hasSeconds(30);
-        assertThat(config.routing().marks().enabled()).isFalse();
+        assertThat(config.routing().marks().enabled()).isTrue();
         assertThat(config.routing().marks().interval()).hasMillis(150);
         assertThat(config.topics().routingMarks()).isEqualTo("issuetrak.notes.routing");
         // 0 is allowed: routed commands are then processed as they arrive.

@@ -466,7 +466,7 @@ class DeployManifestsTest {
                 .equals("false");
         needed.put("topic " + LEDGER_TOPIC, createsLedger ? Set.of("Write", "Read", "DescribeConfigs", "Create")
                 : Set.of("Write", "Read", "DescribeConfigs"));
-        // Declared for BRIDGE_ROUTING_MARKS_ENABLED, which an operator may switch on without a new KafkaUser.
+        // Routing marks, on by default (BRIDGE_ROUTING_MARKS_ENABLED).
         needed.put("topic " + ROUTING_TOPIC, Set.of("Write", "Read"));
         needed.put("group " + config.getOrDefault("KAFKA_GROUP_ID", YAML.getNodeFactory().textNode(APP)).asText(), Set.of("Read"));
         needed.put("group " + config.getOrDefault("BRIDGE_REPLAY_CONSUMER_GROUP", YAML.getNodeFactory().textNode(APP + "-replay"))

@@ -37,7 +37,7 @@ import io.quarkus.test.junit.QuarkusTest;
 /**
  * One note per command ID whatever partition each copy arrives on and whatever key its producer chose, and one
  * issue's notes in its producer's order when that producer spreads the issue over every partition. The test
- * topics have 3 partitions.
+ * topics have 3 partitions. With routing marks, on by default ({@link RoutingWithoutMarksTest}: without).
  */
 @QuarkusTest
 class RoutingTest {
