@@ -6,7 +6,7 @@
 #   bench/run.sh --n=10000 --out=none    # a quick look while developing
 #
 # Options (--key=value): n, issues, partitions, latency-ms, seq-n, one-partition-n, one-partition-issues,
-# half-load-seconds, misrouted-n (default min(n, 20000)), warmup, runs (main,misrouted,sequential,one-partition,half-load;
+# half-load-seconds, misrouted-n (default min(n, 20000)), misrouted-rate (default 0: as fast as possible), warmup, runs (main,misrouted,sequential,one-partition,half-load;
 # misrouted: every command produced to a partition that is not its issue's home, so the bridge forwards it; only when
 # named: budget, hot (issue 15 (a): hot-n commands of one issue next to hot-n over 300 others, and the others alone),
 # hot-pairs (the same in alternating segments on one service) and

@@ -153,9 +153,11 @@ public final class Benchmark {
         if (runs.contains("misrouted")) {
             // As main, but no command is on its issue's home partition: the cost of forwarding (and of the
             // bridge.routing.order-window wait of forwarded copies), next to the well-keyed main run.
+            // At --misrouted-rate (default 0, as fast as possible): a paced run measures what forwarding and the
+            // wait for order add to a caught-up bridge's latency, next to half-load at the same --half-rate.
             int misroutedN = intOpt("misrouted-n", Math.min(n, 20_000));
-            measure(new RunSpec(MISROUTED, partitions, issues, misroutedN, Math.min(warmup, 2 * misroutedN), 0,
-                    Map.of()), jfrRuns.has(MISROUTED));
+            measure(new RunSpec(MISROUTED, partitions, issues, misroutedN, Math.min(warmup, 2 * misroutedN),
+                    Double.parseDouble(opt("misrouted-rate", "0")), Map.of()), jfrRuns.has(MISROUTED));
         }
         if (runs.contains("sequential")) {
             measure(new RunSpec("sequential", 1, oneIssues, seqN, Math.min(warmup, 100), 0,
