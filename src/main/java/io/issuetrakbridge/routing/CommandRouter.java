@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -91,8 +92,10 @@ public class CommandRouter {
     private final long maxOrderWaitMillis;
     /** Records fetched at most (the window plus the parking area): all of them waiting for order is a stall. */
     private final int fetchLimit;
-    /** How long a stall is waited out before its earliest commands leave (below). */
+    /** How long a stall is waited out before its earliest commands leave, when other instances' marks may end it. */
     private final long stallGraceMillis;
+    /** The same when only this instance's reading can end it: long enough for its latest marks to be read back. */
+    private final long selfStallGraceMillis;
     /** When a waiting command last left, or the waiting ones last filled less than the fetch limit. */
     private volatile long lastProgress = System.currentTimeMillis();
     private volatile int partitions;
@@ -113,6 +116,7 @@ public class CommandRouter {
         this.fetchLimit = config.maxInFlight() + config.scheduling().maxParked();
         // A few marks of every other instance: what could still release a waiting command in order.
         this.stallGraceMillis = Math.max(1000, 4 * config.routing().marks().interval().toMillis());
+        this.selfStallGraceMillis = 3 * config.routing().marks().interval().toMillis();
     }
 
     /** With routing marks, waiting commands are looked at again as marks and reads come in, and as time passes. */
@@ -278,12 +282,36 @@ public class CommandRouter {
     }
 
     /**
+     * Whether what the earliest waiting command waits for can only come from this instance reading further: every
+     * partition holding it back is one whose marks this instance publishes and has not read far enough, or it waits
+     * for copies on its home partition (this instance's) to be read. No other instance's mark can end the stall then.
+     */
+    private boolean selfBlocked() {
+        int count = partitions;
+        Optional<Map.Entry<Long, TimestampOrder.Place>> earliest = order.earliest();
+        if (count == 0 || earliest.isEmpty()) {
+            return false;
+        }
+        int home = HomePartition.of(earliest.get().getKey(), count);
+        long read = marks.readPosition(home);
+        if (read < 0) {
+            return false;
+        }
+        Map<Integer, OrderRule.Behind> behind = OrderRule.behind(home, count, board::marks, read,
+                rule.needed(earliest.get().getValue().timestamp()));
+        return !behind.isEmpty() && behind.entrySet().stream()
+                .allMatch(q -> q.getValue() == OrderRule.Behind.COPIES || marks.publishes(q.getKey()));
+    }
+
+    /**
      * When every fetched record is a command waiting for order, this instance reads nothing more: its own partitions'
      * marks stop, and so does whatever on its home partitions those commands wait for. Nothing but a release moves
      * then (README, Routing: a backlog larger than the buffer, partitions routed at different paces). Rather than
-     * wait {@code bridge.routing.max-order-wait}, after a short grace in which other instances' marks could still
-     * release them in order, the earliest waiting commands (by record timestamp, each the head of its issue's line)
-     * leave until half the fetch limit is free, counted as forced.
+     * wait {@code bridge.routing.max-order-wait}, after a short grace the earliest waiting commands (by record timestamp, each the head of its issue's line)
+     * leave until half the fetch limit is free, counted as forced. The grace: three mark
+     * intervals when only this instance's reading can end the stall ({@link #selfBlocked}: its latest marks have been
+     * published and read back by then), else the larger of 1 s and four intervals, in which other instances' marks
+     * could still let them go in order.
      */
     private void breakStall() {
         long now = System.currentTimeMillis();
@@ -291,7 +319,8 @@ public class CommandRouter {
             lastProgress = now;
             return;
         }
-        if (now - lastProgress < stallGraceMillis) {
+        long stalled = now - lastProgress;
+        if (stalled < selfStallGraceMillis || stalled < stallGraceMillis && !selfBlocked()) {
             return;
         }
         lastProgress = now;

@@ -1,6 +1,8 @@
 package io.issuetrakbridge.routing;
 
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.IntFunction;
 
 /**
@@ -65,12 +67,50 @@ public final class OrderRule {
         return partitions > 0 ? horizon : Long.MIN_VALUE;
     }
 
+    /** Why a partition's marks do not let a command go yet ({@link #behind}). */
+    public enum Behind {
+        /** No mark of the partition has a horizon that late: its owner has to read (and forward) further. */
+        HORIZON,
+        /** Marks that late name copies on the home partition past what has been read there: the home has to read. */
+        COPIES
+    }
+
+    /**
+     * The partitions whose marks do not yet let a command with record timestamp {@code timestamp - window} on
+     * {@code home} go, and why: what {@link #horizon} waits for, partition by partition (a stall's diagnosis).
+     *
+     * @param needed the horizon the command needs: its record timestamp plus the window
+     */
+    public static Map<Integer, Behind> behind(int home, int partitions, IntFunction<List<Mark>> marks,
+            long readOnHome, long needed) {
+        Map<Integer, Behind> behind = new TreeMap<>();
+        for (int q = 0; q < partitions; q++) {
+            boolean late = false;
+            boolean usable = false;
+            for (Mark mark : marks.apply(q)) {
+                if (mark.horizon() >= needed) {
+                    late = true;
+                    usable |= readOnHome >= mark.needs(home);
+                }
+            }
+            if (!usable) {
+                behind.put(q, late ? Behind.COPIES : Behind.HORIZON);
+            }
+        }
+        return behind;
+    }
+
     /**
      * @param timestamp the command's record timestamp
      * @param arrived when it started waiting here, by the caller's clock
      * @param horizon {@link #horizon} of its home partition
      * @param now the caller's clock
      */
+    /** The horizon a command with record timestamp {@code timestamp} needs. */
+    public long needed(long timestamp) {
+        return timestamp + windowMillis;
+    }
+
     public Release release(long timestamp, long arrived, long horizon, long now) {
         if (horizon != Long.MIN_VALUE && timestamp <= horizon - windowMillis) {
             return Release.IN_ORDER;

@@ -64,7 +64,9 @@ public class RoutingMarks {
      * Owned partitions whose predecessor's marks are not looked at yet, with the marks topic's end offset when they
      * were assigned: once the board has read that far, it holds every mark the predecessor published.
      */
-    private final Map<Integer, Long> unseeded = new ConcurrentHashMap<>();
+    private final Map<Integer, Unseeded> unseeded = new ConcurrentHashMap<>();
+    /** How long a new owner waits for the board before its marks name every partition's end instead. */
+    private final long seedPatienceMillis;
     /** One round at a time: a slow broker must not queue rounds up on the polling thread. */
     private final AtomicBoolean publishing = new AtomicBoolean();
     private volatile long timer = -1;
@@ -74,6 +76,8 @@ public class RoutingMarks {
         this.board = board;
         this.enabled = config.routing().marks().enabled();
         this.interval = config.routing().marks().interval();
+        // The board reads marks a few milliseconds after they are written; far longer means it cannot read them.
+        this.seedPatienceMillis = Math.max(5_000, 10 * interval.toMillis());
         this.commandsTopic = config.topics().commands();
         this.marksTopic = config.topics().routingMarks();
         this.vertx = vertx;
@@ -111,7 +115,7 @@ public class RoutingMarks {
         for (TopicPartition tp : partitions) {
             owned.put(tp.partition(), new RouteProgress(commandsTopic, tp.partition(), consumer.position(tp), ends));
             if (marksEnd >= 0) {
-                unseeded.put(tp.partition(), marksEnd);
+                unseeded.put(tp.partition(), new Unseeded(marksEnd, System.currentTimeMillis()));
             }
         }
     }
@@ -158,13 +162,20 @@ public class RoutingMarks {
      *
      * @return whether the partition's marks may be published
      */
-    private boolean seeded(RouteProgress progress) {
-        Long marksEnd = unseeded.get(progress.partition());
-        if (marksEnd == null) {
+    private boolean seeded(RouteProgress progress, long now) {
+        Unseeded waiting = unseeded.get(progress.partition());
+        if (waiting == null) {
             return true;
         }
-        if (board.position() < marksEnd) {
-            return false;
+        if (board.position() < waiting.marksEnd()) {
+            if (now - waiting.since() < seedPatienceMillis) {
+                return false;
+            }
+            Log.infof("Routing marks: the marks topic %s was not read up to offset %d within %d ms of partition %d's "
+                    + "assignment; its marks name every commands partition's end when it was assigned", marksTopic,
+                    waiting.marksEnd(), seedPatienceMillis, progress.partition());
+            unseeded.remove(progress.partition());
+            return true;
         }
         RouteProgress.predecessor(board.marks(progress.partition()), progress.partition(), progress.start())
                 .ifPresentOrElse(progress::inherit, () -> {
@@ -191,6 +202,11 @@ public class RoutingMarks {
             progress.read(record.offset(), timestamp, forwarding);
         }
         return progress;
+    }
+
+    /** Whether this instance owns {@code partition} and publishes its marks (its hand-over is done). */
+    public boolean publishes(int partition) {
+        return owned.containsKey(partition) && !unseeded.containsKey(partition);
     }
 
     /** How far this instance has read {@code partition} in its current tenure; -1 when it does not own it. */
@@ -240,13 +256,17 @@ public class RoutingMarks {
         }
         long now = System.currentTimeMillis();
         for (RouteProgress progress : owned.values()) {
-            if (seeded(progress)) {
+            if (seeded(progress, now)) {
                 sendMark(progress, now).subscribe().with(sent -> {
                 }, failure -> Log.debugf(
                         "Routing marks: the mark of partition %d was not published (%s); the next one follows",
                         progress.partition(), failure.getMessage()));
             }
         }
+    }
+
+    /** A new owner's partition waiting for the board to read the marks topic up to {@code marksEnd}. */
+    private record Unseeded(long marksEnd, long since) {
     }
 
     private Uni<Void> sendMark(RouteProgress progress, long now) {

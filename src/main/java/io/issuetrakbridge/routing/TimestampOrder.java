@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -157,6 +158,12 @@ public final class TimestampOrder<K, T> {
             }
         }
         return left;
+    }
+
+    /** The key and place of the earliest command waiting (each key's head), if any. */
+    public synchronized Optional<Map.Entry<K, Place>> earliest() {
+        return waiting.entrySet().stream().map(e -> Map.entry(e.getKey(), e.getValue().peek().place()))
+                .min(Map.Entry.comparingByValue());
     }
 
     /** The keys with commands waiting. */

@@ -4,6 +4,7 @@ import static io.issuetrakbridge.testing.CommandTopics.commandIds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.apache.kafka.common.utils.Utils;
 import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
@@ -200,13 +202,21 @@ public class MetricsEndpointTest {
     }
 
     /** {@code count} commands, each for its own issue, their IDs added to {@code ids}. */
+    /**
+     * {@code count} commands of issues whose home is partition 1 (what Kafka's default partitioner picks for their
+     * keys, of 3 partitions), the one the lag test sends them to: processed there, none forwarded.
+     */
     private static List<CommandTopics.Keyed> backlog(int from, int count, List<String> ids) {
         List<CommandTopics.Keyed> backlog = new ArrayList<>();
+        int issue = 40_000 + from * 4;
         for (int i = from; i < from + count; i++) {
             String id = "lag-" + i + "-" + UUID.randomUUID();
             ids.add(id);
-            int issue = 40_000 + i;
+            while (Utils.toPositive(Utils.murmur2(Integer.toString(issue).getBytes(StandardCharsets.UTF_8))) % 3 != 1) {
+                issue++;
+            }
             backlog.add(new CommandTopics.Keyed(Integer.toString(issue), NotePipelineTest.command(id, issue, "lag")));
+            issue++;
         }
         return backlog;
     }

@@ -30,6 +30,24 @@ class OrderRuleTest {
         assertThat(OrderRule.horizon(1, 4, q -> marks.getOrDefault(q, List.of()), 7)).isEqualTo(Long.MIN_VALUE);
     }
 
+    @Test
+    void whatHoldsACommandBackIsNamedPerPartitionAsAHorizonNotReachedOrCopiesNotReadYet() {
+        Map<Integer, List<Mark>> marks = Map.of(
+                0, List.of(new Mark("commands", 0, 10_000, Map.of(1, 5L), 0)),
+                1, List.of(new Mark("commands", 1, 9_000, Map.of(1, 7L), 0)),
+                2, List.of(new Mark("commands", 2, 12_000, Map.of(1, 60L), 0),
+                        new Mark("commands", 2, 9_800, Map.of(1, 20L), 0)));
+        // A command at 9 000 on home 1 (needs 9 500), home 1 read below 40: partition 1's marks stop at 9 000,
+        // partition 2's late enough mark names a copy at 59 that home 1 has not read (its earlier one is at 9 800:
+        // late enough too, and needs only 20).
+        assertThat(OrderRule.behind(1, 3, marks::get, 40, 9_500)).isEqualTo(Map.of(1, OrderRule.Behind.HORIZON));
+        // Needing 10 000, only partition 2's latest mark is late enough, and its copy is past what home 1 read.
+        assertThat(OrderRule.behind(1, 3, marks::get, 40, 10_000))
+                .isEqualTo(Map.of(1, OrderRule.Behind.HORIZON, 2, OrderRule.Behind.COPIES));
+        assertThat(OrderRule.behind(1, 3, marks::get, 60, 9_000)).isEmpty();
+        assertThat(RULE.needed(9_000)).isEqualTo(9_500);
+    }
+
     /**
      * Issue 13's stall on a fresh start (ForwardingCrashWithMarksIT): while commands keep coming, partition 0's latest
      * mark names a copy forwarded to home 1 after the records produced meanwhile there, which home 1 cannot read while

@@ -146,7 +146,7 @@ class RoutingMarksTest {
     void aBufferFullOfCommandsWaitingForOrderLetsTheEarliestGoInsteadOfWaitingTheMaxWait() throws Exception {
         double stallBefore = forced("stall");
         double maxWaitBefore = forced("max-wait");
-        long base = 960_000 + (long) (Math.random() * 2_000) * 30;
+        long base = 962_000 + (long) (Math.random() * 1_500) * 24;
         long ahead = System.currentTimeMillis() + 30_000;
         List<String> ids = new ArrayList<>();
         List<Future<RecordMetadata>> sent = new ArrayList<>();
