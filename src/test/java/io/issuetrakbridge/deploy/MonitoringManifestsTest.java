@@ -99,7 +99,7 @@ class MonitoringManifestsTest {
         }
         assertThat(names).as("the alerts the README's runbook promises").containsAll(List.of("IssuetrakBridgePaused",
                 "IssuetrakBridgeDeadLetters", "IssuetrakBridgeLagGrowing", "IssuetrakBridgeNoProgress",
-                "IssuetrakBridgeKafkaResends", "IssuetrakBridgeIssuetrakErrors"));
+                "IssuetrakBridgeKafkaResends", "IssuetrakBridgeIssuetrakErrors", "IssuetrakBridgeOrderForced"));
         assertThat(problems).isEmpty();
     }
 

@@ -98,6 +98,9 @@ public class PrometheusScrapeTest {
                                 "issuetrak_bridge_command_latency_seconds_count{outcome=\"created\"}",
                                 "issuetrak_bridge_consumer_lag >= 0",
                                 "issuetrak_bridge_paused{reason=\"UNAUTHORIZED\"} == 0",
+                                // IssuetrakBridgeOrderForced needs both series before the first forced command.
+                                "issuetrak_bridge_routing_order_forced_total{reason=\"max-wait\"} >= 0",
+                                "issuetrak_bridge_routing_order_forced_total{reason=\"stall\"} >= 0",
                                 // The profile's budget rule: its series, its 429 counter at zero, the waits.
                                 "issuetrak_bridge_budget_limit{rule=\"1000/1s\"} > 0",
                                 "issuetrak_bridge_budget_throttled_total{rule=\"1000/1s\"} == 0",
@@ -110,7 +113,7 @@ public class PrometheusScrapeTest {
             ExportedSeries exported = new ExportedSeries(prometheus);
             List<String> problems = new ArrayList<>();
             List<Alert> alerts = MonitoringFiles.alerts();
-            assertThat(alerts).as("alerts in %s", MonitoringFiles.RULES).hasSizeGreaterThanOrEqualTo(6);
+            assertThat(alerts).as("alerts in %s", MonitoringFiles.RULES).hasSizeGreaterThanOrEqualTo(7);
             for (Alert alert : alerts) {
                 String where = "alert " + alert.name();
                 Set<String> labels = check(where, alert.expr(), prometheus, exported, problems);
