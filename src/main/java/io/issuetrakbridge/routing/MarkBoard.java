@@ -46,8 +46,12 @@ import io.smallrye.common.annotation.Identifier;
 @ApplicationScoped
 public class MarkBoard {
 
-    /** How far before the end a start-up reads: owners publish several marks a second each, so this covers seconds. */
-    private static final long START_BEFORE_END = 2000;
+    /**
+     * How far before the end a start-up reads: every owner publishes one mark per partition every interval (about 40 a
+     * second for 6 partitions at 150 ms), so this reaches back minutes, past the last marks of an owner that died
+     * while others went on (a hand-over waits a session timeout, 45 s by default), at a few MB read once.
+     */
+    private static final long START_BEFORE_END = 20_000;
 
     private final boolean enabled;
     private final String topic;

@@ -58,26 +58,17 @@ public class RoutingMarks {
     private final RecordSender sender;
     private final BridgeMetrics metrics;
     private final ObjectMapper json;
-    private final MarkBoard board;
+    private final HandOver handOver;
     private final Map<Integer, RouteProgress> owned = new ConcurrentHashMap<>();
-    /**
-     * Owned partitions whose predecessor's marks are not looked at yet, with the marks topic's end offset when they
-     * were assigned: once the board has read that far, it holds every mark the predecessor published.
-     */
-    private final Map<Integer, Unseeded> unseeded = new ConcurrentHashMap<>();
-    /** How long a new owner waits for the board before its marks name every partition's end instead. */
-    private final long seedPatienceMillis;
     /** One round at a time: a slow broker must not queue rounds up on the polling thread. */
     private final AtomicBoolean publishing = new AtomicBoolean();
     private volatile long timer = -1;
 
     public RoutingMarks(BridgeConfig config, Vertx vertx, KafkaClientService clients, RecordSender sender,
-            BridgeMetrics metrics, ObjectMapper json, MarkBoard board) {
-        this.board = board;
+            BridgeMetrics metrics, ObjectMapper json, HandOver handOver) {
+        this.handOver = handOver;
         this.enabled = config.routing().marks().enabled();
         this.interval = config.routing().marks().interval();
-        // The board reads marks a few milliseconds after they are written; far longer means it cannot read them.
-        this.seedPatienceMillis = Math.max(5_000, 10 * interval.toMillis());
         this.commandsTopic = config.topics().commands();
         this.marksTopic = config.topics().routingMarks();
         this.vertx = vertx;
@@ -100,8 +91,7 @@ public class RoutingMarks {
     /**
      * Partitions assigned to this instance (on the polling thread, before any of their records is handed out): a
      * new tenure starts at the consumer's position. Copies that earlier owners forwarded lie below the commands
-     * partitions' current ends; the predecessor's last marks, once the board has read them, usually say exactly
-     * where ({@link RouteProgress#predecessor}), and until then the partition publishes no mark.
+     * partitions' current ends; the predecessor's last marks usually say exactly where ({@link HandOver}).
      */
     public void assigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         if (!enabled || partitions.isEmpty()) {
@@ -111,25 +101,10 @@ public class RoutingMarks {
                 .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
         Map<Integer, Long> ends = new HashMap<>();
         consumer.endOffsets(all).forEach((tp, end) -> ends.put(tp.partition(), end));
-        long marksEnd = marksEnd(consumer);
         for (TopicPartition tp : partitions) {
             owned.put(tp.partition(), new RouteProgress(commandsTopic, tp.partition(), consumer.position(tp), ends));
-            if (marksEnd >= 0) {
-                unseeded.put(tp.partition(), new Unseeded(marksEnd, System.currentTimeMillis()));
-            }
         }
-    }
-
-    /** The marks topic's end offset, -1 when it cannot be known now (the ends then stand). */
-    private long marksEnd(Consumer<?, ?> consumer) {
-        TopicPartition marks = new TopicPartition(marksTopic, 0);
-        try {
-            return consumer.endOffsets(List.of(marks), END_OFFSETS_TIMEOUT).getOrDefault(marks, -1L);
-        } catch (RuntimeException e) {
-            Log.infof("Routing marks: the end of %s is not known (%s); new owners' marks name every commands "
-                    + "partition's end", marksTopic, e.getMessage());
-            return -1;
-        }
+        handOver.began(consumer, partitions.stream().map(TopicPartition::partition).toList(), END_OFFSETS_TIMEOUT);
     }
 
     /**
@@ -138,7 +113,7 @@ public class RoutingMarks {
      * is called), then they are no longer this instance's to publish.
      */
     public void revoked(Collection<TopicPartition> partitions) {
-        List<RouteProgress> last = partitions.stream().filter(tp -> !unseeded.containsKey(tp.partition()))
+        List<RouteProgress> last = partitions.stream().filter(tp -> handOver.settled(tp.partition()))
                 .map(tp -> owned.get(tp.partition())).filter(Objects::nonNull).toList();
         if (!last.isEmpty()) {
             try {
@@ -152,43 +127,10 @@ public class RoutingMarks {
         }
         partitions.forEach(tp -> {
             owned.remove(tp.partition());
-            unseeded.remove(tp.partition());
+            handOver.ended(tp.partition());
         });
     }
 
-    /**
-     * Once the board has read the marks topic as far as it went when {@code progress}'s partition was assigned: the
-     * predecessor's copies end where its mark says, or at the ends when no mark covers the tenure's start.
-     *
-     * @return whether the partition's marks may be published
-     */
-    private boolean seeded(RouteProgress progress, long now) {
-        Unseeded waiting = unseeded.get(progress.partition());
-        if (waiting == null) {
-            return true;
-        }
-        if (board.position() < waiting.marksEnd()) {
-            if (now - waiting.since() < seedPatienceMillis) {
-                return false;
-            }
-            Log.infof("Routing marks: the marks topic %s was not read up to offset %d within %d ms of partition %d's "
-                    + "assignment; its marks name every commands partition's end when it was assigned", marksTopic,
-                    waiting.marksEnd(), seedPatienceMillis, progress.partition());
-            unseeded.remove(progress.partition());
-            return true;
-        }
-        RouteProgress.predecessor(board.marks(progress.partition()), progress.partition(), progress.start())
-                .ifPresentOrElse(progress::inherit, () -> {
-                    if (progress.start() > 0) {
-                        Log.infof("Routing marks: no mark of partition %d covers its committed position %d; its "
-                                + "marks name every commands partition's end when it was assigned, so commands "
-                                + "waiting for order wait until those are read", progress.partition(),
-                                progress.start());
-                    }
-                });
-        unseeded.remove(progress.partition());
-        return true;
-    }
 
     /**
      * A record was read and placed where it is processed or waits ({@code forwarding} false), or its forward is about
@@ -206,7 +148,7 @@ public class RoutingMarks {
 
     /** Whether this instance owns {@code partition} and publishes its marks (its hand-over is done). */
     public boolean publishes(int partition) {
-        return owned.containsKey(partition) && !unseeded.containsKey(partition);
+        return owned.containsKey(partition) && handOver.settled(partition);
     }
 
     /** How far this instance has read {@code partition} in its current tenure; -1 when it does not own it. */
@@ -256,17 +198,13 @@ public class RoutingMarks {
         }
         long now = System.currentTimeMillis();
         for (RouteProgress progress : owned.values()) {
-            if (seeded(progress, now)) {
+            if (handOver.settled(progress, now)) {
                 sendMark(progress, now).subscribe().with(sent -> {
                 }, failure -> Log.debugf(
                         "Routing marks: the mark of partition %d was not published (%s); the next one follows",
                         progress.partition(), failure.getMessage()));
             }
         }
-    }
-
-    /** A new owner's partition waiting for the board to read the marks topic up to {@code marksEnd}. */
-    private record Unseeded(long marksEnd, long since) {
     }
 
     private Uni<Void> sendMark(RouteProgress progress, long now) {
