@@ -2,6 +2,12 @@ package io.issuetrakbridge.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -61,6 +68,7 @@ abstract class ProcessTestSupport {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** One JSON value per line and nothing after it. */
     private static final ObjectReader JSON_LINE = JSON.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final HttpClient METRICS_HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final Pattern NOTE_TEXT = Pattern.compile("^command (\\S+) #(\\d+) of issue (\\d+)$");
 
     static String bootstrap;
@@ -161,20 +169,51 @@ abstract class ProcessTestSupport {
      * @return how many have been sent so far
      */
     AtomicInteger produceSteadily(List<Sent> commands, int batch, Duration every) {
+        return produceSteadily(commands, batch, every,
+                c -> new CommandTopics.Placed(null, null, Long.toString(c.issue()), c.json()));
+    }
+
+    /**
+     * As {@link #produceSteadily(List, int, Duration)}, each command sent where {@code placement} says: called on
+     * the producer's thread just before the send, in order, so it may pick timestamps from the clock.
+     */
+    AtomicInteger produceSteadily(List<Sent> commands, int batch, Duration every,
+            Function<Sent, CommandTopics.Placed> placement) {
         AtomicInteger sent = new AtomicInteger();
         producerThread = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "command-producer"));
         ScheduledFuture<?>[] self = new ScheduledFuture<?>[1];
         self[0] = producerThread.scheduleAtFixedRate(() -> {
             int from = sent.get();
             int to = Math.min(commands.size(), from + batch);
-            kafka.sendAll(commands.subList(from, to).stream()
-                    .map(c -> new CommandTopics.Keyed(Long.toString(c.issue()), c.json())).toList());
+            kafka.sendPlaced(commands.subList(from, to).stream().map(placement).toList());
             sent.set(to);
             if (to == commands.size()) {
                 self[0].cancel(false);
             }
         }, 0, every.toMillis(), TimeUnit.MILLISECONDS);
         return sent;
+    }
+
+    /**
+     * The sum of every series of {@code name} (tags aside) on the process's management {@code /q/metrics}; fails
+     * when it shows none, so a misspelt name cannot read as zero.
+     */
+    static double metricSum(BridgeProcess process, String name) {
+        String body;
+        try {
+            body = METRICS_HTTP.send(HttpRequest.newBuilder(URI.create(
+                    "http://127.0.0.1:" + process.managementPort() + "/q/metrics")).timeout(Duration.ofSeconds(10))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read the metrics of " + process, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        List<String> series = body.lines().filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
+                .toList();
+        assertThat(series).as("%s on /q/metrics of %s", name, process).isNotEmpty();
+        return series.stream().mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
     /** Every line the process wrote, each parsed as a JSON object; fails on the first line that is not one. */

@@ -121,10 +121,22 @@ public final class CommandTopics implements AutoCloseable {
 
     /** Sends commands in one batch to one partition (null: by key), waiting for the broker's acks at the end. */
     public void sendAll(Integer partition, List<Keyed> commands) {
+        sendPlaced(commands.stream().map(c -> new Placed(partition, null, c.key(), c.json())).toList());
+    }
+
+    /**
+     * A command to send as a producer that picks partitions and timestamps itself would: the partition (null: by
+     * key), the record timestamp in epoch milliseconds (null: the producer's clock), the key (null for none).
+     */
+    public record Placed(Integer partition, Long timestamp, String key, String json) {
+    }
+
+    /** Sends many commands in order, pipelined, each where it says, and waits until the broker has acknowledged them all. */
+    public void sendPlaced(List<Placed> commands) {
         List<java.util.concurrent.Future<RecordMetadata>> sent = new java.util.ArrayList<>(commands.size());
-        for (Keyed command : commands) {
-            sent.add(producer.send(new ProducerRecord<>(topicNames.apply("commands"), partition,
-                    command.key() == null ? null : command.key().getBytes(StandardCharsets.UTF_8),
+        for (Placed command : commands) {
+            sent.add(producer.send(new ProducerRecord<>(topicNames.apply("commands"), command.partition(),
+                    command.timestamp(), command.key() == null ? null : command.key().getBytes(StandardCharsets.UTF_8),
                     command.json().getBytes(StandardCharsets.UTF_8))));
         }
         producer.flush();
