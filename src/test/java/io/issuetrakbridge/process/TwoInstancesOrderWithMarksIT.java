@@ -27,7 +27,10 @@ import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
  * created in the order the producer sent its commands.
  * <p>
  * Forced releases ({@code bridge.routing.max-order-wait} passed) are printed, not asserted: they are the README's
- * stated limit of the promise after a hand-over.
+ * stated limit of the promise after a hand-over. After a SIGKILL, b forwards a's unacknowledged records again, most
+ * of a's partitions, in one burst that fills its buffer with waiting commands; when no mark then moves until the max
+ * wait, the commands released at its end may be out of their issue's order, and this test fails: it is here to show
+ * whether a new owner's marks avoid that stall.
  */
 class TwoInstancesOrderWithMarksIT extends ProcessTestSupport {
 
