@@ -206,6 +206,15 @@ public interface BridgeConfig {
         @WithDefault("30s")
         Duration maxOrderWait();
 
+        /**
+         * Bytes of command values (the records' values) that commands waiting for their issue's order may hold
+         * without taking one of the fetched-record slots (bridge.max-in-flight + bridge.scheduling.max-parked): a
+         * backlog of commands that wait is read on while they wait, up to this much heap. Beyond it a waiting
+         * command keeps its slot. 0: every waiting command keeps its slot.
+         */
+        @WithDefault("16777216")
+        long maxWaitingBytes();
+
         /** Routing marks: one issue's commands in order across partitions also when the bridge is behind. */
         Marks marks();
 

@@ -87,6 +87,9 @@ public class ConfigValidator {
             problems.add("bridge.routing.order-window must be 0 or a positive duration, e.g. 500ms");
         }
         requirePositive(config.routing().maxOrderWait(), "bridge.routing.max-order-wait", problems);
+        if (config.routing().maxWaitingBytes() < 0) {
+            problems.add("bridge.routing.max-waiting-bytes must be 0 or more");
+        }
         requirePositive(config.routing().marks().interval(), "bridge.routing.marks.interval", problems);
         if (config.routing().marks().enabled() && config.topics().routingMarks().equals(config.topics().commands())) {
             problems.add("bridge.topics.routing-marks must be a topic of its own, not the commands topic");

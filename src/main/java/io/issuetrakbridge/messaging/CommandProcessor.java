@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -91,9 +92,9 @@ public class CommandProcessor {
     public Uni<Void> process(Message<byte[]> message) {
         metrics.received();
         CommandRecord record = CommandRecord.of(message, tracing);
-        // A failure escaping here would end the whole command stream: contain it to this record,
-        // which stays uncommitted and is redelivered after a restart or rebalance.
-        return Uni.createFrom().deferred(() -> handle(record))
+        // Completes when the command is done, or earlier when it waits for its issue's order in the router's waiting
+        // room: its fetched-record slot is then free for the next record (the emitter takes the first completion).
+        return Uni.createFrom().emitter(slot -> Uni.createFrom().deferred(() -> handle(record, () -> slot.complete(null)))
                 .onTermination().invoke((ignored, failure, cancelled) -> {
                     if (failure != null) {
                         LOG.errorf(failure, "record %s: could not be processed; it stays uncommitted",
@@ -102,7 +103,10 @@ public class CommandProcessor {
                     CommandTracing.finished(record.trace(), failure);
                     metrics.finished();
                 })
-                .onFailure().recoverWithNull().replaceWithVoid();
+                // A failure escaping here would end the whole command stream: contain it to this record,
+                // which stays uncommitted and is redelivered after a restart or rebalance.
+                .onFailure().recoverWithNull().replaceWithVoid()
+                .subscribe().with(done -> slot.complete(null)));
     }
 
     /** Outcomes being published; shutdown waits for them. */
@@ -126,7 +130,7 @@ public class CommandProcessor {
         }
     }
 
-    private Uni<Void> handle(CommandRecord record) {
+    private Uni<Void> handle(CommandRecord record, Runnable freeSlot) {
         Message<byte[]> message = record.message();
         NoteCommand command;
         try {
@@ -157,9 +161,12 @@ public class CommandProcessor {
         Supplier<Uni<Void>> inSequence = () -> scheduler.submit(command.issueNumber(), record.partition(), high,
                 () -> deliver(record, command, context));
         CommandRouter.Route route = router.route(record, command);
+        // The slot is freed only once this record counts as read: the next record must not be read before it.
+        CompletableFuture<Void> placed = new CompletableFuture<>();
         Uni<Void> routed = switch (route) {
             case HERE -> inSequence.get();
-            case IN_TIMESTAMP_ORDER -> router.inTimestampOrder(record, command, context, inSequence);
+            case IN_TIMESTAMP_ORDER -> router.inTimestampOrder(record, command, context, inSequence,
+                    () -> placed.thenRun(freeSlot));
             case FORWARD -> completing.run(() -> router.forward(record, command, context));
         };
         if (route != CommandRouter.Route.FORWARD) {
@@ -167,6 +174,7 @@ public class CommandProcessor {
             // itself, and is routed once its copy is on the broker).
             marks.read(record, false);
         }
+        placed.complete(null);
         return routed
                 .onFailure(PartitionOwnership.Revoked.class).invoke(revoked -> context.debug(LOG,
                         "%s; its next owner processes it", revoked.getMessage()))

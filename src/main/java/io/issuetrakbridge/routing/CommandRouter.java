@@ -96,6 +96,8 @@ public class CommandRouter {
     private final long stallGraceMillis;
     /** The same when only this instance's reading can end it: long enough for its latest marks to be read back. */
     private final long selfStallGraceMillis;
+    /** Where waiting commands wait without holding a fetched-record slot, while there is room. */
+    private final WaitingRoom room;
     /** When a waiting command last left, or the waiting ones last filled less than the fetch limit. */
     private volatile long lastProgress = System.currentTimeMillis();
     private volatile int partitions;
@@ -114,6 +116,8 @@ public class CommandRouter {
         this.maxOrderWaitMillis = config.routing().maxOrderWait().toMillis();
         this.rule = new OrderRule(config.routing().orderWindow().toMillis(), maxOrderWaitMillis);
         this.fetchLimit = config.maxInFlight() + config.scheduling().maxParked();
+        this.room = new WaitingRoom(config.routing().maxWaitingBytes());
+        metrics.commandsWaiting("order", this::waiting);
         // A few marks of every other instance: what could still release a waiting command in order.
         this.stallGraceMillis = Math.max(1000, 4 * config.routing().marks().interval().toMillis());
         this.selfStallGraceMillis = 3 * config.routing().marks().interval().toMillis();
@@ -225,11 +229,15 @@ public class CommandRouter {
      * timestamp, and after every command of its issue with an earlier timestamp that arrived meanwhile. With them,
      * by {@link OrderRule}: once every partition's mark has passed its timestamp plus the window and its home
      * partition has read the copies those marks name, or after {@code bridge.routing.max-order-wait}. The command
-     * takes its place in the line when this is called, so a record read after it is placed after it.
+     * takes its place in the line when this is called, so a record read after it is placed after it. It waits in
+     * the {@link WaitingRoom} while there is room ({@code freeSlot} runs then: the stream may fetch another record),
+     * else holding its fetched-record slot.
      */
     public Uni<Void> inTimestampOrder(CommandRecord record, NoteCommand command, CallContext context,
-            Supplier<Uni<Void>> submit) {
+            Supplier<Uni<Void>> submit, Runnable freeSlot) {
         long issue = command.issueNumber();
+        byte[] value = record.message().getPayload();
+        WaitingRoom.Ticket ticket = room.enter(Math.max(1, value == null ? 0 : value.length), freeSlot);
         Turn turn = new Turn(submit, context);
         long wait = order.add(issue, place(record), turn);
         if (marks.enabled()) {
@@ -239,7 +247,11 @@ public class CommandRouter {
         } else {
             vertx.setTimer(wait, id -> release(issue));
         }
-        return Uni.createFrom().completionStage(turn.started).chain(started -> started);
+        return Uni.createFrom().completionStage(turn.started).chain(started -> started)
+                .onTermination().invoke(() -> {
+                    ticket.leave();
+                    lastProgress = System.currentTimeMillis();
+                });
     }
 
     /** Where a record was first produced: its own place, or the original's for a forwarded copy. */
@@ -304,18 +316,19 @@ public class CommandRouter {
     }
 
     /**
-     * When every fetched record is a command waiting for order, this instance reads nothing more: its own partitions'
-     * marks stop, and so does whatever on its home partitions those commands wait for. Nothing but a release moves
-     * then (README, Routing: a backlog larger than the buffer, partitions routed at different paces). Rather than
-     * wait {@code bridge.routing.max-order-wait}, after a short grace the earliest waiting commands (by record timestamp, each the head of its issue's line)
-     * leave until half the fetch limit is free, counted as forced. The grace: three mark
+     * When the waiting room is full and every fetched-record slot is held by a command waiting for order too, this
+     * instance reads nothing more: its own partitions' marks stop, and so does whatever on its home partitions those
+     * commands wait for. Nothing but a release moves then (README, Routing: a backlog larger than the buffer and the
+     * room, partitions routed at different paces). Rather than wait {@code bridge.routing.max-order-wait}, after a
+     * short grace the earliest waiting commands (by record timestamp, each the head of its issue's line) leave, half
+     * the fetch limit of them, counted as forced; as they end, their room goes to the commands holding slots. The grace: three mark
      * intervals when only this instance's reading can end the stall ({@link #selfBlocked}: its latest marks have been
      * published and read back by then), else the larger of 1 s and four intervals, in which other instances' marks
      * could still let them go in order.
      */
     private void breakStall() {
         long now = System.currentTimeMillis();
-        if (order.size() < fetchLimit) {
+        if (room.holdingSlots() < fetchLimit) {
             lastProgress = now;
             return;
         }
