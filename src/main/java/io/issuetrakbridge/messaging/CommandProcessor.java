@@ -94,7 +94,8 @@ public class CommandProcessor {
         CommandRecord record = CommandRecord.of(message, tracing);
         // Completes when the command is done, or earlier when it waits for its issue's order in the router's waiting
         // room: its fetched-record slot is then free for the next record (the emitter takes the first completion).
-        return Uni.createFrom().emitter(slot -> Uni.createFrom().deferred(() -> handle(record, () -> slot.complete(null)))
+        return Uni.createFrom().emitter(slot -> Uni.createFrom()
+                .deferred(() -> handle(record, () -> slot.complete(null)))
                 .onTermination().invoke((ignored, failure, cancelled) -> {
                     if (failure != null) {
                         LOG.errorf(failure, "record %s: could not be processed; it stays uncommitted",

@@ -117,14 +117,17 @@ public class CommandRouter {
         this.rule = new OrderRule(config.routing().orderWindow().toMillis(), maxOrderWaitMillis);
         this.fetchLimit = config.maxInFlight() + config.scheduling().maxParked();
         this.room = new WaitingRoom(config.routing().maxWaitingBytes());
-        metrics.commandsWaiting("order", this::waiting);
         // A few marks of every other instance: what could still release a waiting command in order.
         this.stallGraceMillis = Math.max(1000, 4 * config.routing().marks().interval().toMillis());
         this.selfStallGraceMillis = 3 * config.routing().marks().interval().toMillis();
     }
 
-    /** With routing marks, waiting commands are looked at again as marks and reads come in, and as time passes. */
+    /**
+     * Reports the commands waiting for order; with routing marks, they are looked at again as marks come in and time
+     * passes.
+     */
     void start(@Observes StartupEvent event) {
+        metrics.commandsWaiting("order", this::waiting);
         if (marks.enabled()) {
             timer = vertx.setPeriodic(RECHECK_MILLIS, id -> releaseAll());
         }
@@ -321,10 +324,10 @@ public class CommandRouter {
      * commands wait for. Nothing but a release moves then (README, Routing: a backlog larger than the buffer and the
      * room, partitions routed at different paces). Rather than wait {@code bridge.routing.max-order-wait}, after a
      * short grace the earliest waiting commands (by record timestamp, each the head of its issue's line) leave, half
-     * the fetch limit of them, counted as forced; as they end, their room goes to the commands holding slots. The grace: three mark
-     * intervals when only this instance's reading can end the stall ({@link #selfBlocked}: its latest marks have been
-     * published and read back by then), else the larger of 1 s and four intervals, in which other instances' marks
-     * could still let them go in order.
+     * the fetch limit of them, counted as forced; as they end, their room goes to the commands holding slots. The
+     * grace: three mark intervals when only this instance's reading can end the stall ({@link #selfBlocked}: its
+     * latest marks have been published and read back by then), else the larger of 1 s and four intervals, in which
+     * other instances' marks could still let them go in order.
      */
     private void breakStall() {
         long now = System.currentTimeMillis();
@@ -393,12 +396,13 @@ public class CommandRouter {
                 turn.context.warn(LOG, "%s: an earlier command of its issue may still be unread on another partition "
                         + "(%s); further such commands are counted in issuetrak_bridge_routing_order_forced_total",
                         FORCED_BY_STALL.equals(turn.forced)
-                                ? "processed before the routing marks let it go, because every fetched record was "
-                                        + "a command waiting for them and none could leave"
+                                ? "processed before the routing marks let it go, because the waiting room and every "
+                                        + "fetched record were full of commands waiting for them and none could leave"
                                 : "processed after waiting bridge.routing.max-order-wait for the routing marks of "
                                         + "every partition",
                         FORCED_BY_STALL.equals(turn.forced)
-                                ? "a backlog larger than bridge.max-in-flight + bridge.scheduling.max-parked"
+                                ? "a backlog larger than bridge.routing.max-waiting-bytes and bridge.max-in-flight + "
+                                        + "bridge.scheduling.max-parked"
                                 : "an instance behind, a partition without an owner, or one that cannot publish "
                                         + "its marks");
             }
