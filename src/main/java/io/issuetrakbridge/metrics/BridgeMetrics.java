@@ -199,7 +199,7 @@ public class BridgeMetrics {
 
     /**
      * A command left its wait for routing marks before they let it go: {@code max-wait} (after
-     * bridge.routing.max-order-wait) or {@code stall} (every fetched record was waiting).
+     * bridge.routing.max-order-wait) or {@code stall} (the waiting room and every fetched record held waiting commands).
      */
     public void orderForced(String reason) {
         orderForced.get(reason).increment();

@@ -138,11 +138,12 @@ class RoutingMarksTest {
     }
 
     /**
-     * A stall: 24 commands of 24 issues under keys that are not their issue numbers, with record timestamps 30 s
-     * ahead of the bridge's clock (a producer clock running ahead), so no mark covers them for 30 s. The bridge holds
+     * A stall: 24 commands of 24 issues under keys that are not their issue numbers, with record timestamps 12 s
+     * ahead of the bridge's clock (a producer clock running ahead), so no mark covers them for 12 s. The bridge holds
      * 12 fetched records: once all 12 are commands waiting for order it reads nothing more, and its marks cannot
-     * move past what it has read. Each time it is full for the grace (1 s), the 6 earliest leave (forced, reason
-     * stall): 3 times, until the last 6 read fit; those 6 wait for the marks (the max wait is 10 minutes here).
+     * move past what it has read. Each time it is full for the grace (450 ms: only its own reading can end this
+     * stall), the 6 earliest leave (forced, reason stall): 3 times, until the last 6 read fit; those 6 wait for the
+     * marks (the max wait is 10 minutes here).
      */
     @Test
     @Order(2)
@@ -150,7 +151,7 @@ class RoutingMarksTest {
         double stallBefore = forced("stall");
         double maxWaitBefore = forced("max-wait");
         long base = 962_000 + (long) (Math.random() * 1_500) * 24;
-        long ahead = System.currentTimeMillis() + 30_000;
+        long ahead = System.currentTimeMillis() + 12_000;
         List<String> ids = new ArrayList<>();
         List<Future<RecordMetadata>> sent = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer = RoutingTest.producer(topics.bootstrap())) {
