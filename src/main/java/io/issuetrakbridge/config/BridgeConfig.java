@@ -210,9 +210,11 @@ public interface BridgeConfig {
          * Bytes of command values (the records' values) that commands waiting for their issue's order may hold
          * without taking one of the fetched-record slots (bridge.max-in-flight + bridge.scheduling.max-parked): a
          * backlog of commands that wait is read on while they wait, up to this much heap. Beyond it a waiting
-         * command keeps its slot. 0: every waiting command keeps its slot.
+         * command keeps its slot. 0: every waiting command keeps its slot. The default, 2 MiB (about ten thousand
+         * commands of 200-byte values), keeps the start-up heap warning's worst case at the deployment's 256 MiB
+         * heap: the fetched records' (16 + 1000) x 256 KiB = 254 MiB, plus this.
          */
-        @WithDefault("16777216")
+        @WithDefault("2097152")
         long maxWaitingBytes();
 
         /** Routing marks: one issue's commands in order across partitions also when the bridge is behind. */

@@ -44,19 +44,21 @@ public class ConfigValidator {
     }
 
     /**
-     * A warning when the records the command stream may hold at once, each as large as a command may be, could fill
-     * the heap by themselves: not an error, real notes are mostly far smaller than the limit.
+     * A warning when the records the command stream may hold at once, each as large as a command may be, plus the
+     * values the routing's waiting room may hold, could fill the heap by themselves: not an error, real notes are
+     * mostly far smaller than the limit.
      */
     public static Optional<String> memoryWarning(BridgeConfig config, long maxHeapBytes) {
         long records = (long) config.maxInFlight() + config.scheduling().maxParked();
-        long worstCase = records * config.maxNoteBytes();
+        long worstCase = records * config.maxNoteBytes() + config.routing().maxWaitingBytes();
         if (maxHeapBytes == Long.MAX_VALUE || worstCase <= maxHeapBytes) {
             return Optional.empty();
         }
         return Optional.of(String.format(Locale.ROOT, "bridge.max-in-flight + bridge.scheduling.max-parked = %d "
-                + "records of up to bridge.max-note-bytes (%d) may be held at once: %d MiB in the worst case, more "
-                + "than the %d MiB heap. Lower bridge.scheduling.max-parked or bridge.max-note-bytes if notes that "
-                + "large can come in bulk", records, config.maxNoteBytes(), worstCase >> 20, maxHeapBytes >> 20));
+                + "records of up to bridge.max-note-bytes (%d), and bridge.routing.max-waiting-bytes (%d) of commands "
+                + "waiting for order, may be held at once: %d MiB in the worst case, more than the %d MiB heap. Lower "
+                + "bridge.scheduling.max-parked or bridge.max-note-bytes if notes that large can come in bulk", records,
+                config.maxNoteBytes(), config.routing().maxWaitingBytes(), worstCase >> 20, maxHeapBytes >> 20));
     }
 
     /** Every problem with {@code bridge.*} that its types cannot express, each naming its key; empty when valid. */

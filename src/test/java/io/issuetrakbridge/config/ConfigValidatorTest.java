@@ -122,12 +122,18 @@ class ConfigValidatorTest {
         assertThat(defaults.scheduling().maxPerIssue()).isEqualTo(2);
         assertThat(defaults.scheduling().maxParked()).isEqualTo(1000);
         assertThat(ConfigValidator.problems(TestConfigs.bridge(Map.of("scheduling.max-parked", "0")))).isEmpty();
-        // (16 + 1000) x 256 KiB = 254 MiB: more than a 200 MiB heap, less than the deployment's 256 MiB.
+        // (16 + 1000) x 256 KiB = 254 MiB, plus the 2 MiB waiting room: more than a 200 MiB heap, not more than the
+        // deployment's 256 MiB.
+        assertThat(defaults.routing().maxWaitingBytes()).isEqualTo(2L << 20);
         assertThat(ConfigValidator.memoryWarning(defaults, 200L << 20)).hasValueSatisfying(warning -> assertThat(warning)
-                .contains("bridge.scheduling.max-parked", "1016 records", "254 MiB", "200 MiB heap"));
+                .contains("bridge.scheduling.max-parked", "1016 records", "bridge.routing.max-waiting-bytes (2097152)",
+                        "256 MiB in the worst case", "200 MiB heap"));
         assertThat(ConfigValidator.memoryWarning(defaults, 256L << 20)).isEmpty();
         assertThat(ConfigValidator.memoryWarning(TestConfigs.bridge(Map.of("max-note-bytes", "4096")), 200L << 20))
                 .isEmpty();
+        // The room counts: 16 MiB of it takes the defaults past the deployment's heap.
+        assertThat(ConfigValidator.memoryWarning(TestConfigs.bridge(Map.of("routing.max-waiting-bytes", "16777216")),
+                256L << 20)).hasValueSatisfying(warning -> assertThat(warning).contains("270 MiB in the worst case"));
     }
 
     @Test

@@ -39,7 +39,9 @@ class ConcurrencyTest {
     void aSlowIssueDelaysOnlyItsOwnCommandsEvenOnOnePartition() {
         // Slow, but within the 2s request timeout of the test profile.
         Duration slowness = Duration.ofMillis(1500);
-        long slow = 700_000 + (long) (Math.random() * 100_000);
+        // Every issue here is on its home partition, 0 (of the test's 3): none is forwarded, none waits for order, so
+        // the timing below is the scheduler's alone.
+        long slow = CommandTopics.issueHomedOn(0, 3, 700_000 + (long) (Math.random() * 90_000));
         // Every call takes 200 ms, so the bridge's own per-command CPU cannot make the calls sequential.
         sandbox.faults().latency(Duration.ofMillis(200), Duration.ZERO).slowIssue(slow, slowness);
         sandbox.stats().reset();
@@ -53,10 +55,12 @@ class ConcurrencyTest {
             batch.add(new CommandTopics.Keyed(Long.toString(slow), command(id, slow, "slow " + n)));
         }
         List<String> fastIds = new ArrayList<>();
+        long fastIssue = slow;
         for (int i = 1; i <= 40; i++) {
             String id = "fast-" + i + "-" + UUID.randomUUID();
             fastIds.add(id);
-            batch.add(new CommandTopics.Keyed(Long.toString(slow + i), command(id, slow + i, "fast")));
+            fastIssue = CommandTopics.issueHomedOn(0, 3, fastIssue + 1);
+            batch.add(new CommandTopics.Keyed(Long.toString(fastIssue), command(id, fastIssue, "fast")));
         }
         topics.sendAll(0, batch);
 

@@ -4,7 +4,6 @@ import static io.issuetrakbridge.testing.CommandTopics.commandIds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +13,6 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.apache.kafka.common.utils.Utils;
 import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
@@ -208,14 +206,12 @@ public class MetricsEndpointTest {
      */
     private static List<CommandTopics.Keyed> backlog(int from, int count, List<String> ids) {
         List<CommandTopics.Keyed> backlog = new ArrayList<>();
-        int issue = 40_000 + from * 4;
+        long issue = 40_000 + from * 4;
         for (int i = from; i < from + count; i++) {
             String id = "lag-" + i + "-" + UUID.randomUUID();
             ids.add(id);
-            while (Utils.toPositive(Utils.murmur2(Integer.toString(issue).getBytes(StandardCharsets.UTF_8))) % 3 != 1) {
-                issue++;
-            }
-            backlog.add(new CommandTopics.Keyed(Integer.toString(issue), NotePipelineTest.command(id, issue, "lag")));
+            issue = CommandTopics.issueHomedOn(1, 3, issue);
+            backlog.add(new CommandTopics.Keyed(Long.toString(issue), NotePipelineTest.command(id, issue, "lag")));
             issue++;
         }
         return backlog;

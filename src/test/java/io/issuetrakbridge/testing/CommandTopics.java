@@ -220,6 +220,20 @@ public final class CommandTopics implements AutoCloseable {
         return companion;
     }
 
+    /**
+     * The first issue number from {@code from} on whose key a Java producer's default partitioner (murmur2 of the
+     * decimal number) puts on {@code partition} of {@code partitions}: its commands sent there explicitly are on their
+     * home partition, processed there and never forwarded (README, Routing).
+     */
+    public static long issueHomedOn(int partition, int partitions, long from) {
+        long issue = from;
+        while (org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(
+                Long.toString(issue).getBytes(StandardCharsets.UTF_8))) % partitions != partition) {
+            issue++;
+        }
+        return issue;
+    }
+
     public static String text(byte[] bytes) {
         return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
     }
